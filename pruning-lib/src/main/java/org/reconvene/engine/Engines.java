@@ -1,0 +1,38 @@
+package org.reconvene.engine;
+
+import ai.djl.engine.Engine;
+
+/**
+ * One place that loads DJL's PyTorch engine and reports what it runs on.
+ *
+ * <p>The engine loads lazily on first use; thread count comes from the system property
+ * {@code ai.djl.pytorch.num_threads}, which must be set before that first use (the launcher
+ * and Spark tasks do so). Natives come from the {@code pytorch-native-cpu} jar on the class
+ * path; {@code ai.djl.offline=true} guarantees nothing is downloaded.
+ */
+public final class Engines {
+
+    private Engines() {}
+
+    /** Loads the PyTorch engine if it is not loaded yet and returns it. */
+    public static Engine ensureLoaded() {
+        return Engine.getEngine("PyTorch");
+    }
+
+    /** The PyTorch version the engine runs, e.g. {@code 2.7.1}. */
+    public static String pytorchVersion() {
+        return ensureLoaded().getVersion();
+    }
+
+    /** DJL's version, from its own jar. */
+    public static String djlVersion() {
+        String v = Engine.class.getPackage().getImplementationVersion();
+        return v == null ? "unknown" : v;
+    }
+
+    /** The number of intra-op threads PyTorch uses in this JVM. */
+    public static int threads() {
+        ensureLoaded();
+        return ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    }
+}

@@ -1,0 +1,28 @@
+package org.reconvene.model;
+
+import java.util.List;
+
+/**
+ * A family of networks that builds a layer graph from a {@link ModelSpec}.
+ *
+ * <p>An architecture knows its default widths and which datasets it fits; given any spec of
+ * its name it builds the graph, checking that the widths are complete and that channels joined
+ * by a residual addition have equal widths.
+ */
+public interface Architecture {
+
+    /** The name used in configs and on the command line, e.g. {@code resnet20}. */
+    String name();
+
+    /** Side of the square input the architecture is designed for (32 or 64). */
+    int inputSize();
+
+    /** Dataset names this architecture runs on. */
+    List<String> datasets();
+
+    /** The spec of the unpruned network for {@code numClasses} classes. */
+    ModelSpec defaultSpec(int numClasses);
+
+    /** Builds the layer graph for {@code spec}, whose arch must be this one. */
+    List<Layer> build(ModelSpec spec);
+}

@@ -1,0 +1,297 @@
+package org.reconvene.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.reconvene.engine.Autograd;
+import org.reconvene.engine.Engines;
+
+/**
+ * A network built from a {@link ModelSpec}: its layer graph, its tensors and its masks, with a
+ * forward pass over DJL's functional operators.
+ *
+ * <p>Why not DJL {@code Block}s: pruning reads, masks, slices and replaces tensors by name and
+ * rebuilds narrower layers, and scorers such as SynFlow run the same graph on transformed
+ * weights. Keeping the tensors in one ordered map, named like PyTorch's {@code state_dict}
+ * ({@code conv1.weight}, {@code layer1.0.bn1.running_var}), makes all of that direct.
+ *
+ * <p>Lifecycle: create with {@link #builder()}; the network owns an {@link NDManager} that holds
+ * every tensor and mask, and must be closed (try-with-resources). Outputs of {@link #forward}
+ * belong to the manager of the input, so callers free them with the batch. A network is not
+ * thread-safe; one trial uses one network on one thread.
+ */
+public final class Network implements AutoCloseable {
+
+    private static final float BN_EPS = 1e-5f;
+    // DJL's momentum convention: running = 0.9 * running + 0.1 * batch, PyTorch's default.
+    private static final float BN_MOMENTUM = 0.9f;
+
+    private final ModelSpec spec;
+    private final List<Layer> layers;
+    private final NDManager manager;
+    private final Map<String, ParameterInfo> infos = new LinkedHashMap<>();
+    private final Map<String, NDArray> tensors = new LinkedHashMap<>();
+    private final Map<String, NDArray> masks = new LinkedHashMap<>();
+
+    private Network(ModelSpec spec, NDManager manager, Map<String, float[]> values, long seed) {
+        Engines.ensureLoaded();
+        this.spec = spec;
+        this.layers = Architectures.build(spec);
+        this.manager = manager;
+        KaimingNormalInitializer init = new KaimingNormalInitializer(seed);
+        for (ParameterInfo p : ParameterInfo.describe(layers)) {
+            infos.put(p.name(), p);
+            float[] v = values == null ? init.values(p) : values.get(p.name());
+            if (v == null) {
+                throw new IllegalArgumentException("no values for tensor '" + p.name() + "'");
+            }
+            if (v.length != p.size()) {
+                throw new IllegalArgumentException(
+                        "tensor '" + p.name() + "' needs " + p.size() + " values, got " + v.length);
+            }
+            NDArray a = manager.create(v, new Shape(p.shape()));
+            a.setName(p.name());
+            tensors.put(p.name(), a);
+        }
+    }
+
+    /** A builder; {@code setSpec} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The spec the network was built from. */
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    /** The layer graph. */
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    /** The manager that owns the network's tensors. */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** Descriptions of every tensor, keyed by name, in graph order. */
+    public Map<String, ParameterInfo> infos() {
+        return Collections.unmodifiableMap(infos);
+    }
+
+    /** Every tensor (parameters and running statistics), keyed by name, in graph order. */
+    public Map<String, NDArray> tensors() {
+        return Collections.unmodifiableMap(tensors);
+    }
+
+    /** The tensor called {@code name}. */
+    public NDArray tensor(String name) {
+        NDArray a = tensors.get(name);
+        if (a == null) {
+            throw new IllegalArgumentException("network has no tensor '" + name + "'");
+        }
+        return a;
+    }
+
+    /** The masks set so far, keyed by weight name. */
+    public Map<String, NDArray> masks() {
+        return Collections.unmodifiableMap(masks);
+    }
+
+    /**
+     * Sets the 0/1 mask of a prunable weight; the network copies it into its own manager.
+     * Call {@link #applyMasks()} to zero the masked weights.
+     */
+    public void setMask(String weight, NDArray mask) {
+        ParameterInfo p = infos.get(weight);
+        if (p == null || !p.prunable()) {
+            throw new IllegalArgumentException("'" + weight + "' is not a prunable weight");
+        }
+        if (!mask.getShape().equals(new Shape(p.shape()))) {
+            throw new IllegalArgumentException(
+                    "mask for '" + weight + "' has shape " + mask.getShape() + ", weight has "
+                            + new Shape(p.shape()));
+        }
+        NDArray copy = mask.toType(ai.djl.ndarray.types.DataType.FLOAT32, true);
+        copy.attach(manager);
+        NDArray old = masks.put(weight, copy);
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    /** Drops every mask. */
+    public void clearMasks() {
+        masks.values().forEach(NDArray::close);
+        masks.clear();
+    }
+
+    /**
+     * Multiplies every masked weight by its mask in place, so masked weights are exactly zero;
+     * training calls this after every optimizer step.
+     */
+    public void applyMasks() {
+        try (Autograd ignored = Autograd.disable()) {
+            for (Map.Entry<String, NDArray> e : masks.entrySet()) {
+                tensors.get(e.getKey()).muli(e.getValue());
+            }
+        }
+    }
+
+    /** Marks every trainable parameter as needing a gradient (or not). */
+    public void requireGradients(boolean required) {
+        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+            if (infos.get(e.getKey()).trainable()) {
+                e.getValue().setRequiresGradient(required);
+            }
+        }
+    }
+
+    /** Copies every tensor out as a float array, keyed by name. */
+    public Map<String, float[]> state() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+            out.put(e.getKey(), e.getValue().toFloatArray());
+        }
+        return out;
+    }
+
+    /**
+     * Computes the logits for a batch {@code x} of shape (N, C, H, W). In training mode
+     * BatchNorm normalizes with batch statistics and updates its running statistics in place;
+     * otherwise it uses the running statistics.
+     */
+    public NDArray forward(NDArray x, boolean training) {
+        return run(layers, x, training);
+    }
+
+    private NDArray run(List<Layer> graph, NDArray x, boolean training) {
+        NDArray h = x;
+        for (Layer l : graph) {
+            h = apply(l, h, training);
+        }
+        return h;
+    }
+
+    private NDArray apply(Layer l, NDArray h, boolean training) {
+        if (l instanceof Layer.Conv c) {
+            NDArray bias = c.bias() ? tensors.get(c.name() + ".bias") : null;
+            return Conv2d.conv2d(
+                            h,
+                            tensors.get(c.name() + ".weight"),
+                            bias,
+                            new Shape(c.stride(), c.stride()),
+                            new Shape(c.padding(), c.padding()),
+                            new Shape(1, 1))
+                    .singletonOrThrow();
+        } else if (l instanceof Layer.BatchNorm b) {
+            String n = b.name();
+            // axis -1 selects the PyTorch engine's direct path (channel axis 1) without swaps.
+            return BatchNorm.batchNorm(
+                            h,
+                            tensors.get(n + ".running_mean"),
+                            tensors.get(n + ".running_var"),
+                            tensors.get(n + ".weight"),
+                            tensors.get(n + ".bias"),
+                            -1,
+                            BN_MOMENTUM,
+                            BN_EPS,
+                            training)
+                    .singletonOrThrow();
+        } else if (l instanceof Layer.Linear f) {
+            NDArray in = h.getShape().dimension() == 2 ? h : h.reshape(h.getShape().get(0), -1);
+            NDArray bias = f.bias() ? tensors.get(f.name() + ".bias") : null;
+            return Linear.linear(in, tensors.get(f.name() + ".weight"), bias).singletonOrThrow();
+        } else if (l instanceof Layer.Relu) {
+            return Activation.relu(h);
+        } else if (l instanceof Layer.MaxPool p) {
+            return Pool.maxPool2d(
+                    h,
+                    new Shape(p.kernel(), p.kernel()),
+                    new Shape(p.stride(), p.stride()),
+                    new Shape(0, 0),
+                    false);
+        } else if (l instanceof Layer.AvgPool p) {
+            return Pool.avgPool2d(
+                    h,
+                    new Shape(p.kernel(), p.kernel()),
+                    new Shape(p.stride(), p.stride()),
+                    new Shape(0, 0),
+                    false,
+                    true);
+        } else if (l instanceof Layer.GlobalAvgPool) {
+            return Pool.globalAvgPool2d(h);
+        } else if (l instanceof Layer.Residual r) {
+            NDArray main = run(r.main(), h, training);
+            NDArray shortcut = r.shortcut().isEmpty() ? h : run(r.shortcut(), h, training);
+            return main.add(shortcut);
+        }
+        throw new IllegalStateException("unknown layer " + l);
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    /**
+     * Builds a {@link Network}: from a spec and seed (fresh Kaiming-normal initialization) or
+     * from a spec and explicit tensor values (loading, rebuilding).
+     */
+    public static final class Builder {
+        private ModelSpec spec;
+        private long seed;
+        private Map<String, float[]> values;
+        private NDManager parent;
+
+        private Builder() {}
+
+        /** The spec to build (required). */
+        public Builder setSpec(ModelSpec spec) {
+            this.spec = spec;
+            return this;
+        }
+
+        /** The seed of the initial weights (default 0). */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Explicit values for every tensor, instead of a fresh initialization. */
+        public Builder optValues(Map<String, float[]> values) {
+            this.values = values;
+            return this;
+        }
+
+        /** A manager the network's own manager hangs below (default: a new base manager). */
+        public Builder optParentManager(NDManager parent) {
+            this.parent = parent;
+            return this;
+        }
+
+        /** Builds and initializes the network. */
+        public Network build() {
+            Objects.requireNonNull(spec, "spec is required: call setSpec");
+            Engines.ensureLoaded();
+            NDManager m = parent == null ? NDManager.newBaseManager() : parent.newSubManager();
+            try {
+                return new Network(spec, m, values, seed);
+            } catch (RuntimeException e) {
+                m.close();
+                throw e;
+            }
+        }
+    }
+}
