@@ -1,0 +1,147 @@
+package org.reconvene.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.reconvene.data.Batch;
+import org.reconvene.data.BatchSampler;
+import org.reconvene.data.ImageDataset;
+import org.reconvene.data.Normalization;
+import org.reconvene.engine.Autograd;
+import org.reconvene.model.Network;
+import org.reconvene.provenance.Seeds;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Short training of a network on a dataset: SGD epochs with masks re-applied after every step,
+ * test evaluation after each epoch.
+ *
+ * <p>Masked weights are zeroed before the first step and after every optimizer step, so they
+ * stay exactly zero (METHOD.md section 2). Data order and augmentation come from the config's
+ * seed through {@link Seeds}; with the same seed, network and thread count a CPU run repeats
+ * exactly. Each batch's tensors live in a sub-manager closed after the step, so memory stays flat
+ * across epochs. A non-finite loss stops the run with {@link DivergedException}.
+ */
+public final class NetworkTrainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NetworkTrainer.class);
+
+    private final TrainingConfig config;
+    private Consumer<EpochStats> listener = s -> {};
+
+    /** A trainer running {@code config}. */
+    public NetworkTrainer(TrainingConfig config) {
+        this.config = config;
+    }
+
+    /** Receives each epoch's stats as it ends (progress reporting). */
+    public NetworkTrainer onEpoch(Consumer<EpochStats> listener) {
+        this.listener = listener;
+        return this;
+    }
+
+    /** Trains {@code net} in place on {@code data} and returns what it reached. */
+    public TrainingResult train(Network net, ImageDataset data) {
+        Normalization norm = Normalization.fromSplit(data.train());
+        BatchSampler.Builder train =
+                BatchSampler.builder()
+                        .setSplit(data.train())
+                        .setBatchSize(config.batchSize())
+                        .setNormalization(norm)
+                        .optShuffle(true)
+                        .optAugment(config.augment())
+                        .optSeed(Seeds.derive(config.seed(), Seeds.TRAIN_DATA));
+        BatchSampler.Builder test =
+                BatchSampler.builder()
+                        .setSplit(data.test())
+                        .setBatchSize(config.evalBatchSize())
+                        .setNormalization(norm)
+                        .optShuffle(false)
+                        .optAugment(false);
+        // 0 means no cap; the sampler only takes positive caps.
+        if (config.maxBatchesPerEpoch() > 0) {
+            train.optMaxBatches(config.maxBatchesPerEpoch());
+        }
+        if (config.maxEvalBatches() > 0) {
+            test.optMaxBatches(config.maxEvalBatches());
+        }
+        return run(net, train.build(), test.build());
+    }
+
+    private TrainingResult run(Network net, BatchSampler train, BatchSampler test) {
+
+        List<EpochStats> history = new ArrayList<>();
+        long trainNanos = 0;
+        long evalNanos = 0;
+        double lastLoss = Double.NaN;
+        double best = 0;
+        EvalResult last = null;
+        net.applyMasks();
+        net.requireGradients(true);
+        try (SgdOptimizer sgd = new SgdOptimizer(net, config)) {
+            for (int epoch = 0; epoch < config.epochs(); epoch++) {
+                double lr =
+                        config.schedule()
+                                .rate(config.learningRate(), epoch, config.epochs(), config.gamma());
+                long t0 = System.nanoTime();
+                double lossSum = 0;
+                long correct = 0;
+                long seen = 0;
+                long batches = 0;
+                for (Batch b : train.epoch(epoch)) {
+                    try (NDManager bm = net.manager().newSubManager()) {
+                        NDArray x = bm.create(b.x(), new Shape(b.size(), b.channels(), b.height(), b.width()));
+                        NDArray y = bm.create(b.y());
+                        float loss;
+                        try (Autograd ignored = Autograd.enable()) {
+                            NDArray logits = net.forward(x, true);
+                            NDArray l = Losses.crossEntropy(logits, y);
+                            loss = l.getFloat();
+                            if (!Float.isFinite(loss)) {
+                                throw new DivergedException(epoch + 1, batches, loss);
+                            }
+                            Autograd.backward(l);
+                            try (Autograd off = Autograd.disable()) {
+                                correct += Losses.correctTopK(logits, y, 1);
+                            }
+                        }
+                        sgd.step(lr);
+                        net.applyMasks();
+                        lossSum += (double) loss * b.size();
+                        seen += b.size();
+                        batches++;
+                    }
+                }
+                long t1 = System.nanoTime();
+                last = Evaluator.evaluate(net, test);
+                long t2 = System.nanoTime();
+                trainNanos += t1 - t0;
+                evalNanos += t2 - t1;
+                lastLoss = seen == 0 ? Double.NaN : lossSum / seen;
+                best = Math.max(best, last.top1());
+                EpochStats stats =
+                        new EpochStats(epoch + 1, lr, lastLoss, seen == 0 ? 0 : (double) correct / seen,
+                                last.loss(), last.top1(), last.top5(), batches, (t2 - t0) / 1_000_000);
+                history.add(stats);
+                LOG.info("epoch {}/{}: lr {} loss {} train-top1 {} test-top1 {}", stats.epoch(),
+                        config.epochs(), String.format("%.4g", lr), String.format("%.4f", lastLoss),
+                        String.format("%.4f", stats.trainTop1()), String.format("%.4f", last.top1()));
+                listener.accept(stats);
+            }
+        } finally {
+            net.requireGradients(false);
+        }
+        if (last == null) {
+            long t0 = System.nanoTime();
+            last = Evaluator.evaluate(net, test);
+            evalNanos += System.nanoTime() - t0;
+            best = last.top1();
+        }
+        return new TrainingResult(last.top1(), best, last.top5(), lastLoss, List.copyOf(history),
+                trainNanos / 1_000_000, evalNanos / 1_000_000);
+    }
+}
