@@ -1,0 +1,33 @@
+package org.reconvene.cli;
+
+import java.util.Map;
+import org.reconvene.model.Architecture;
+
+/** Class counts of the named datasets, and the check that a model supports one. */
+final class DatasetNames {
+
+    private static final Map<String, Integer> CLASSES =
+            Map.of("cifar10", 10, "cifar100", 100, "tinyimagenet", 200, "synthetic", 10);
+
+    private DatasetNames() {}
+
+    /** Classes of {@code dataset}; an unknown name is bad input. */
+    static int classes(String dataset) {
+        Integer n = CLASSES.get(dataset);
+        if (n == null) {
+            throw new IllegalArgumentException(
+                    "unknown dataset '" + dataset + "'; known: cifar10, cifar100, tinyimagenet, synthetic");
+        }
+        return n;
+    }
+
+    /** Fails unless {@code arch} runs on {@code dataset}. */
+    static void checkSupported(Architecture arch, String dataset) {
+        classes(dataset);
+        if (!arch.datasets().contains(dataset)) {
+            throw new IllegalArgumentException(
+                    "model " + arch.name() + " does not support dataset " + dataset + "; it supports "
+                            + String.join(", ", arch.datasets()));
+        }
+    }
+}

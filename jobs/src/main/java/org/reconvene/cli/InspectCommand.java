@@ -1,0 +1,68 @@
+package org.reconvene.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.reconvene.metrics.LayerProfile;
+import org.reconvene.model.Architecture;
+import org.reconvene.model.Architectures;
+import org.reconvene.model.ModelSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Prints a model's layers with channels, params and MACs, and the totals. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Show a model's layers: kind, channels, params and MACs, with totals.")
+final class InspectCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, description = "Model name (see `models`).")
+    String model;
+
+    @Option(names = "--dataset", required = true,
+            description = "Dataset name: cifar10, cifar100, tinyimagenet or synthetic.")
+    String dataset;
+
+    @Option(names = "--json", description = "Print JSON with keys params, prunable, macs, layers.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        Architecture arch = Architectures.get(model);
+        DatasetNames.checkSupported(arch, dataset);
+        ModelSpec spec = arch.defaultSpec(DatasetNames.classes(dataset));
+        LayerProfile p = LayerProfile.of(spec, arch.build(spec));
+        if (json) {
+            List<Map<String, Object>> layers = new ArrayList<>();
+            for (LayerProfile.Row r : p.rows()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", r.name());
+                m.put("kind", r.kind());
+                m.put("in_channels", r.inChannels());
+                m.put("out_channels", r.outChannels());
+                m.put("out_size", r.outSize());
+                m.put("params", r.params());
+                m.put("macs", r.macs());
+                layers.add(m);
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("model", model);
+            out.put("dataset", dataset);
+            out.put("params", p.params());
+            out.put("prunable", p.prunable());
+            out.put("macs", p.macs());
+            out.put("layers", layers);
+            System.out.println(Json.GSON.toJson(out));
+            return 0;
+        }
+        System.out.printf("%-26s %-10s %6s %6s %5s %12s %14s%n", "layer", "kind", "in", "out", "map",
+                "params", "macs");
+        for (LayerProfile.Row r : p.rows()) {
+            System.out.printf("%-26s %-10s %6d %6d %5d %12d %14d%n", r.name(), r.kind(), r.inChannels(),
+                    r.outChannels(), r.outSize(), r.params(), r.macs());
+        }
+        System.out.printf("total: params %d (prunable %d), MACs %d%n", p.params(), p.prunable(), p.macs());
+        return 0;
+    }
+}

@@ -1,0 +1,143 @@
+package org.reconvene.cli;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.reconvene.data.DatasetLoader;
+import org.reconvene.data.ImageDataset;
+import org.reconvene.model.Architecture;
+import org.reconvene.model.Architectures;
+import org.reconvene.model.ModelSpec;
+import org.reconvene.model.Network;
+import org.reconvene.model.NetworkStore;
+import org.reconvene.provenance.Provenance;
+import org.reconvene.provenance.Seeds;
+import org.reconvene.train.LearningRateSchedule;
+import org.reconvene.train.NetworkTrainer;
+import org.reconvene.train.TrainingConfig;
+import org.reconvene.train.TrainingResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Trains a dense model from scratch and writes its accuracy, history and metrics. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train a model on a dataset and write DIR/summary.json (accuracy, history, metrics).")
+final class TrainCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, description = "Model name (see `models`).")
+    String model;
+
+    @Option(names = "--data", required = true,
+            description = "Dataset directory or Hadoop URI (file:, hdfs:, s3a:).")
+    String data;
+
+    @Option(names = "--dataset", description = "Expected dataset name; checked against the files.")
+    String dataset;
+
+    @Mixin TrainingOptions training;
+
+    @Option(names = "--latency-runs", defaultValue = "10",
+            description = "Timed runs per latency measurement (default ${DEFAULT-VALUE}).")
+    int latencyRuns;
+
+    @Option(names = "--out", required = true, description = "Output directory.")
+    Path out;
+
+    @Override
+    public Integer call() {
+        Instant started = Instant.now();
+        Architecture arch = Architectures.get(model);
+        ImageDataset ds = dataset == null ? DatasetLoader.load(data) : DatasetLoader.load(data, dataset);
+        if (ds.imageSize() != arch.inputSize()) {
+            throw new IllegalArgumentException(
+                    "model " + model + " takes " + arch.inputSize() + "x" + arch.inputSize()
+                            + " images but " + data + " holds " + ds.imageSize() + "x" + ds.imageSize());
+        }
+        ModelSpec spec = arch.defaultSpec(ds.numClasses());
+        TrainingConfig config = training.config();
+        Map<String, Object> summary = new LinkedHashMap<>();
+        try (Network net =
+                Network.builder().setSpec(spec).optSeed(Seeds.derive(config.seed(), Seeds.INIT)).build()) {
+            TrainingResult r = new NetworkTrainer(config).train(net, ds);
+            summary.put("model", model);
+            summary.put("dataset", ds.name());
+            summary.put("data", data);
+            summary.put("num_classes", ds.numClasses());
+            summary.put("top1", r.top1());
+            summary.put("top1_best", r.top1Best());
+            summary.put("top5", r.top5());
+            summary.put("loss", r.loss());
+            summary.put("train_ms", r.trainMs());
+            summary.put("eval_ms", r.evalMs());
+            summary.put("history", r.history());
+            summary.putAll(Measurements.of(net, latencyRuns));
+            summary.put("config", config);
+            summary.put("provenance", Provenance.capture("driver", started).toMap());
+            NetworkStore.save(net, out.resolve("model"));
+        }
+        Json.write(out.resolve("summary.json"), summary);
+        System.out.printf("top1 %.4f (best %.4f), loss %.4f, train %d ms -> %s%n",
+                summary.get("top1"), summary.get("top1_best"), summary.get("loss"), summary.get("train_ms"),
+                out.resolve("summary.json"));
+        return 0;
+    }
+
+    /** Options shared by every command that trains. */
+    static final class TrainingOptions {
+        @Option(names = "--epochs", defaultValue = "1", description = "Epochs (default ${DEFAULT-VALUE}).")
+        int epochs;
+
+        @Option(names = "--batch", defaultValue = "64", description = "Batch size (default ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--lr", defaultValue = "0.1", description = "Learning rate (default ${DEFAULT-VALUE}).")
+        double lr;
+
+        @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default ${DEFAULT-VALUE}).")
+        double momentum;
+
+        @Option(names = "--nesterov", description = "Use Nesterov momentum.")
+        boolean nesterov;
+
+        @Option(names = "--weight-decay", defaultValue = "5e-4",
+                description = "Weight decay (default ${DEFAULT-VALUE}).")
+        double weightDecay;
+
+        @Option(names = "--schedule", defaultValue = "step",
+                description = "Learning-rate schedule: constant, step, cosine (default ${DEFAULT-VALUE}).")
+        String schedule;
+
+        @Option(names = "--max-batches", defaultValue = "0",
+                description = "Cap on training batches per epoch, 0 for all (default ${DEFAULT-VALUE}).")
+        int maxBatches;
+
+        @Option(names = "--max-eval-batches", defaultValue = "0",
+                description = "Cap on evaluation batches, 0 for all (default ${DEFAULT-VALUE}).")
+        int maxEvalBatches;
+
+        @Option(names = "--no-augment", description = "Disable random crop and flip.")
+        boolean noAugment;
+
+        @Option(names = "--seed", defaultValue = "0", description = "Trial seed (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        TrainingConfig config() {
+            return TrainingConfig.builder()
+                    .optEpochs(epochs)
+                    .optBatchSize(batch)
+                    .optLearningRate(lr)
+                    .optMomentum(momentum)
+                    .optNesterov(nesterov)
+                    .optWeightDecay(weightDecay)
+                    .optSchedule(LearningRateSchedule.parse(schedule))
+                    .optMaxBatchesPerEpoch(maxBatches)
+                    .optMaxEvalBatches(maxEvalBatches)
+                    .optAugment(!noAugment)
+                    .optSeed(seed)
+                    .build();
+        }
+    }
+}
