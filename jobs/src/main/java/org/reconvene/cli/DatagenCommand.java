@@ -29,6 +29,10 @@ final class DatagenCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Random seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--overwrite",
+            description = "Replace the files of an earlier dataset in --out (default: refuse a non-empty directory).")
+    boolean overwrite;
+
     @Override
     public Integer call() {
         long t0 = System.nanoTime();
@@ -40,6 +44,7 @@ final class DatagenCommand implements Callable<Integer> {
                         .optTestSize(test)
                         .optImageSize(size)
                         .optSeed(seed)
+                        .optOverwrite(overwrite)
                         .build()
                         .generate();
         System.out.printf("wrote %s in %d ms%n", r, (System.nanoTime() - t0) / 1_000_000);

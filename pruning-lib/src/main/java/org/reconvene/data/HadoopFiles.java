@@ -66,12 +66,12 @@ final class HadoopFiles {
                 return new Location(local, local.makeQualified(p));
             }
             FileSystem fs = FileSystem.get(parsed, c);
-            return new Location(fs, fs.makeQualified(new Path(parsed)));
+            return new Location(fs, fs.makeQualified(new Path(withoutTrailingSlash(parsed))));
         } catch (UnsupportedFileSystemException e) {
             throw new IllegalArgumentException("no Hadoop file system for the scheme of " + uri
                     + " (" + e.getMessage() + "); the matching Hadoop connector must be on the classpath", e);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("cannot turn local path " + uri + " into a URI: " + e.getMessage(), e);
+            throw new IllegalArgumentException("invalid dataset URI " + uri + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open file system for " + uri + ": " + e.getMessage(), e);
         }
@@ -97,6 +97,17 @@ final class HadoopFiles {
             // Plain local paths may contain characters that are illegal in URIs (spaces, '%').
             return null;
         }
+    }
+
+    /** {@code file:/x/} and {@code file:/x} must name the same dataset in messages and provenance. */
+    private static URI withoutTrailingSlash(URI u) throws URISyntaxException {
+        String path = u.getPath();
+        if (path == null || path.length() <= 1 || !path.endsWith("/")) {
+            return u;
+        }
+        String trimmed = path.replaceAll("/+$", "");
+        return new URI(u.getScheme(), u.getAuthority(), trimmed.isEmpty() ? "/" : trimmed, u.getQuery(),
+                u.getFragment());
     }
 
     private static boolean isWindowsDrive(URI u) {

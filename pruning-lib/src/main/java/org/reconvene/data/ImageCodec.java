@@ -85,10 +85,11 @@ final class ImageCodec {
                 // A memory-backed stream holds no resource worth reporting.
             }
         }
-        // libjpeg only warns about a truncated file and fills the missing rows with grey; a
-        // half-downloaded image must not pass silently into training.
+        // libjpeg only warns when image data is cut short and fills the missing rows with grey; a
+        // half-downloaded image must not pass silently into training. (A lone "Missing EOI marker"
+        // warning means only the end marker is gone and every pixel was decoded, so it passes.)
         for (String w : warnings) {
-            if (w != null && w.contains("Premature end")) {
+            if (w != null && w.toLowerCase(Locale.ROOT).contains("premature end")) {
                 throw new IllegalArgumentException("corrupt image " + source + " (truncated): " + w);
             }
         }

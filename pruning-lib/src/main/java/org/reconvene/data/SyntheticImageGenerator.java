@@ -25,16 +25,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each class is a shape (circle, square, triangle, cross, ring, bars, diagonal stripes, checker,
  * diamond, diagonal cross; cycled with a different saturation and rotation once classes outnumber
- * shapes) in a class-dependent hue near a class-dependent position, with random size, rotation,
- * lighting and position jitter, on a random textured background with Gaussian pixel noise; see
- * {@link ShapeRenderer}. Size 32 writes the CIFAR-10 binary layout, size 64 the Tiny ImageNet
- * layout (JPEG, quality 0.95).
+ * shapes) in a class-dependent hue (40% of samples get a random hue instead, so colour alone is not
+ * enough) near a class-dependent position, with random size, rotation, lighting and position
+ * jitter, on a random textured background with Gaussian pixel noise; see {@link ShapeRenderer}.
+ * Size 32 writes the CIFAR-10 binary layout, size 64 the Tiny ImageNet layout (JPEG, quality 0.95).
  *
- * <p>Lifecycle: configure with {@link #builder()}, then call {@link #generate()} (it may be called
- * again and rewrites the same bytes). Output is a pure function of the options: every image is
- * drawn from its own random stream derived from (seed, split, index), so generation runs in
- * parallel and the same seed gives byte-identical files. Labels are balanced: round-robin over the
- * classes, then shuffled with the seed.
+ * <p>Lifecycle: configure with {@link #builder()}, then call {@link #generate()}, which refuses a
+ * non-empty output directory unless {@code optOverwrite(true)} is set. Output is a pure function of
+ * the options: every image is drawn from its own random stream derived from (seed, split, index),
+ * so generation runs in parallel and the same seed gives byte-identical files. Labels are
+ * balanced: round-robin over the classes, then shuffled with the seed.
+ *
+ * <p>Files are written through Hadoop's {@link FileSystem} for every scheme except the local one,
+ * where plain {@code java.nio} is used: Hadoop without its native library forks a {@code chmod}
+ * process for every file it creates locally.
  */
 public final class SyntheticImageGenerator {
 
@@ -71,6 +75,7 @@ public final class SyntheticImageGenerator {
         this.overwrite = b.overwrite;
     }
 
+    /** A builder with the defaults: 10 classes, 5000 train, 1000 test, 32x32, seed 0. */
     public static Builder builder() {
         return new Builder();
     }
@@ -304,6 +309,11 @@ public final class SyntheticImageGenerator {
     private static void mkdirs(FileSystem fs, Path p) {
         boolean created;
         try {
+            if (fs instanceof RawLocalFileSystem raw) {
+                // Same reason as in create(): Hadoop would fork a chmod per directory.
+                Files.createDirectories(raw.pathToFile(p).toPath());
+                return;
+            }
             created = fs.mkdirs(p);
         } catch (IOException e) {
             throw HadoopFiles.io("cannot create directory", p, e);

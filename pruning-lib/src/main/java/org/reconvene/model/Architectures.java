@@ -15,7 +15,8 @@ import java.util.Set;
  */
 public final class Architectures {
 
-    private static final Map<String, Architecture> ZOO = new LinkedHashMap<>();
+    private static final Map<String, Architecture> ZOO =
+            java.util.Collections.synchronizedMap(new LinkedHashMap<>());
 
     static {
         for (Architecture a :
@@ -34,9 +35,22 @@ public final class Architectures {
 
     private Architectures() {}
 
+    /**
+     * Adds an architecture to the zoo (for extensions and for tests that need small custom
+     * graphs); a name already taken is an error.
+     */
+    public static synchronized void register(Architecture arch) {
+        if (ZOO.containsKey(arch.name())) {
+            throw new IllegalArgumentException("model name '" + arch.name() + "' is already registered");
+        }
+        ZOO.put(arch.name(), arch);
+    }
+
     /** All architectures in a stable order. */
     public static Collection<Architecture> all() {
-        return ZOO.values();
+        synchronized (ZOO) {
+            return List.copyOf(ZOO.values());
+        }
     }
 
     /** The architecture called {@code name}. */

@@ -2,6 +2,7 @@ package org.reconvene.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
@@ -43,7 +44,8 @@ public final class Network implements AutoCloseable {
     private final Map<String, NDArray> tensors = new LinkedHashMap<>();
     private final Map<String, NDArray> masks = new LinkedHashMap<>();
 
-    private Network(ModelSpec spec, NDManager manager, Map<String, float[]> values, long seed) {
+    private Network(
+            ModelSpec spec, NDManager manager, Map<String, float[]> values, long seed, DataType dataType) {
         Engines.ensureLoaded();
         this.spec = spec;
         this.layers = Architectures.build(spec);
@@ -60,6 +62,11 @@ public final class Network implements AutoCloseable {
                         "tensor '" + p.name() + "' needs " + p.size() + " values, got " + v.length);
             }
             NDArray a = manager.create(v, new Shape(p.shape()));
+            if (dataType != DataType.FLOAT32) {
+                NDArray cast = a.toType(dataType, false);
+                a.close();
+                a = cast;
+            }
             a.setName(p.name());
             tensors.put(p.name(), a);
         }
@@ -123,10 +130,34 @@ public final class Network implements AutoCloseable {
                     "mask for '" + weight + "' has shape " + mask.getShape() + ", weight has "
                             + new Shape(p.shape()));
         }
-        NDArray copy = mask.toType(ai.djl.ndarray.types.DataType.FLOAT32, true);
+        NDArray copy = mask.toType(dataType(), true);
         copy.attach(manager);
         NDArray old = masks.put(weight, copy);
         if (old != null) {
+            old.close();
+        }
+    }
+
+    /** The element type of the tensors (FLOAT32 unless built otherwise). */
+    public DataType dataType() {
+        return tensors.values().iterator().next().getDataType();
+    }
+
+    /**
+     * Replaces tensor {@code name} with {@code value} (same shape), which the network takes over;
+     * the old array is closed. Scorers use this to run the graph on transformed weights and to
+     * give parameters fresh tensors without autograd history.
+     */
+    public void replaceTensor(String name, NDArray value) {
+        NDArray old = tensor(name);
+        if (!old.getShape().equals(value.getShape())) {
+            throw new IllegalArgumentException(
+                    "tensor '" + name + "' has shape " + old.getShape() + ", replacement " + value.getShape());
+        }
+        value.attach(manager);
+        value.setName(name);
+        tensors.put(name, value);
+        if (old != value) {
             old.close();
         }
     }
@@ -254,8 +285,15 @@ public final class Network implements AutoCloseable {
         private long seed;
         private Map<String, float[]> values;
         private NDManager parent;
+        private DataType dataType = DataType.FLOAT32;
 
         private Builder() {}
+
+        /** Element type of the tensors (default FLOAT32; FLOAT64 for numerical reference checks). */
+        public Builder optDataType(DataType dataType) {
+            this.dataType = dataType;
+            return this;
+        }
 
         /** The spec to build (required). */
         public Builder setSpec(ModelSpec spec) {
@@ -287,7 +325,7 @@ public final class Network implements AutoCloseable {
             Engines.ensureLoaded();
             NDManager m = parent == null ? NDManager.newBaseManager() : parent.newSubManager();
             try {
-                return new Network(spec, m, values, seed);
+                return new Network(spec, m, values, seed, dataType);
             } catch (RuntimeException e) {
                 m.close();
                 throw e;

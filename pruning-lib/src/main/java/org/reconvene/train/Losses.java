@@ -3,13 +3,13 @@ package org.reconvene.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 
-/** Cross-entropy and accuracy counts over a batch of logits, shared by training and evaluation. */
-final class Losses {
+/** Cross-entropy and accuracy counts over a batch of logits, shared by training, evaluation and scoring. */
+public final class Losses {
 
     private Losses() {}
 
     /** Mean cross-entropy of {@code logits} (N, K) against integer labels (N). */
-    static NDArray crossEntropy(NDArray logits, NDArray labels) {
+    public static NDArray crossEntropy(NDArray logits, NDArray labels) {
         NDArray oneHot = labels.oneHot((int) logits.getShape().get(1));
         return logits.logSoftmax(1).mul(oneHot).sum(new int[] {1}).neg().mean();
     }
@@ -18,7 +18,7 @@ final class Losses {
      * Number of samples whose true class is among the {@code k} highest logits; ranks count the
      * logits strictly above the true one, so k = 1 is the usual top-1 with ties in its favour.
      */
-    static long correctTopK(NDArray logits, NDArray labels, int k) {
+    public static long correctTopK(NDArray logits, NDArray labels, int k) {
         NDArray oneHot = labels.oneHot((int) logits.getShape().get(1));
         NDArray trueLogit = logits.mul(oneHot).sum(new int[] {1}, true);
         NDArray rank = logits.gt(trueLogit).toType(DataType.INT32, false).sum(new int[] {1});

@@ -1,0 +1,22 @@
+package org.reconvene.score;
+
+/**
+ * An unstructured pruning-at-initialization criterion: one score per prunable weight, higher
+ * meaning more worth keeping (METHOD.md section 3).
+ *
+ * <p>A scorer reads the network in the context and must leave it as it found it (same tensor
+ * values, no masks added, no gradients required). Masking is separate and shared
+ * ({@link org.reconvene.mask.Masker}); only iterative scorers such as SynFlow mask along the way
+ * and then also return their final masks.
+ */
+public interface Scorer {
+
+    /** The name used in configs: {@code random}, {@code magnitude}, {@code snip}, {@code grasp}, {@code synflow}. */
+    String name();
+
+    /** Whether the scorer looks at labelled data. */
+    boolean needsData();
+
+    /** Scores every weight named in {@code ctx.weights()}. */
+    Scores score(ScoringContext ctx);
+}
