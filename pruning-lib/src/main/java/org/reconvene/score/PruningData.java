@@ -85,6 +85,32 @@ public final class PruningData {
         return new PruningData(x, y, picked, train.channels(), train.height(), k);
     }
 
+    /**
+     * A class-balanced subset of at most {@code max} samples: the first {@code max / numClasses}
+     * (at least one) of every class, which are themselves a seeded random draw.
+     */
+    public PruningData balancedSubset(int max) {
+        int perClass = Math.max(1, max / numClasses);
+        int[] count = new int[numClasses];
+        int per = channels * size * size;
+        List<Integer> keep = new ArrayList<>();
+        for (int i = 0; i < y.length; i++) {
+            if (count[y[i]]++ < perClass) {
+                keep.add(i);
+            }
+        }
+        float[] sx = new float[keep.size() * per];
+        int[] sy = new int[keep.size()];
+        int[] si = new int[keep.size()];
+        for (int j = 0; j < keep.size(); j++) {
+            int i = keep.get(j);
+            System.arraycopy(x, i * per, sx, j * per, per);
+            sy[j] = y[i];
+            si[j] = indices[i];
+        }
+        return new PruningData(sx, sy, si, channels, size, numClasses);
+    }
+
     /** Number of samples. */
     public int size() {
         return y.length;

@@ -5,20 +5,17 @@ package org.reconvene.score;
  *
  * @param synflowRounds SynFlow's pruning rounds (100); round k masks at density d^(k/rounds)
  * @param graspTemperature GraSP's softmax temperature T (200)
- * @param graspExactMaxSamples largest pruning set whose Hessian-gradient product is taken exactly
- *     in one double backward (256); larger sets use the central finite difference over chunks,
- *     because one exact product holds the whole set's double-backward graph in memory and each
- *     product leaks native memory
- * @param graspFdStep relative step of the finite difference: e = step * |w| / |g| (5e-3, about
- *     the cube root of float32's epsilon, which balances truncation against rounding)
+ * @param graspHessianMaxSamples most samples in GraSP's one Hessian-gradient product (256): it
+ *     holds the whole batch's double-backward graph in memory, so larger pruning sets take H on
+ *     a class-balanced subset of this size
  * @param chunkSize most samples per forward pass of data-dependent scorers (256)
  */
 public record ScorerSettings(
-        int synflowRounds, double graspTemperature, int graspExactMaxSamples, double graspFdStep, int chunkSize) {
+        int synflowRounds, double graspTemperature, int graspHessianMaxSamples, int chunkSize) {
 
     /** The defaults of METHOD.md section 3. */
     public static ScorerSettings defaults() {
-        return new ScorerSettings(100, 200.0, 256, 5e-3, 256);
+        return new ScorerSettings(100, 200.0, 256, 256);
     }
 
     /** Validates the knobs; a bad value names its field. */
@@ -29,11 +26,8 @@ public record ScorerSettings(
         if (!(graspTemperature > 0)) {
             throw new IllegalArgumentException("graspTemperature must be positive, got " + graspTemperature);
         }
-        if (graspExactMaxSamples < 0) {
-            throw new IllegalArgumentException("graspExactMaxSamples must be >= 0, got " + graspExactMaxSamples);
-        }
-        if (!(graspFdStep > 0)) {
-            throw new IllegalArgumentException("graspFdStep must be positive, got " + graspFdStep);
+        if (graspHessianMaxSamples < 1) {
+            throw new IllegalArgumentException("graspHessianMaxSamples must be at least 1, got " + graspHessianMaxSamples);
         }
         if (chunkSize < 1) {
             throw new IllegalArgumentException("chunkSize must be at least 1, got " + chunkSize);
@@ -42,11 +36,11 @@ public record ScorerSettings(
 
     /** A copy with another number of SynFlow rounds. */
     public ScorerSettings withSynflowRounds(int rounds) {
-        return new ScorerSettings(rounds, graspTemperature, graspExactMaxSamples, graspFdStep, chunkSize);
+        return new ScorerSettings(rounds, graspTemperature, graspHessianMaxSamples, chunkSize);
     }
 
-    /** A copy with another exact-product limit (0 forces the finite difference). */
-    public ScorerSettings withGraspExactMaxSamples(int n) {
-        return new ScorerSettings(synflowRounds, graspTemperature, n, graspFdStep, chunkSize);
+    /** A copy with another limit on the samples of GraSP's Hessian-gradient product. */
+    public ScorerSettings withGraspHessianMaxSamples(int n) {
+        return new ScorerSettings(synflowRounds, graspTemperature, n, chunkSize);
     }
 }

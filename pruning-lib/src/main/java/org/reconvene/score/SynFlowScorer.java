@@ -22,6 +22,18 @@ import org.reconvene.model.Network;
  */
 public final class SynFlowScorer implements Scorer {
 
+    private final java.util.function.BiConsumer<Integer, Map<String, float[]>> onRound;
+
+    /** The scorer of METHOD.md section 3. */
+    public SynFlowScorer() {
+        this((k, m) -> {});
+    }
+
+    /** A scorer that also hands the masks of every round to {@code onRound} (for inspection). */
+    public SynFlowScorer(java.util.function.BiConsumer<Integer, Map<String, float[]>> onRound) {
+        this.onRound = onRound;
+    }
+
     @Override
     public String name() {
         return "synflow";
@@ -76,6 +88,7 @@ public final class SynFlowScorer implements Scorer {
                     }
                     double density = Math.pow(ctx.density(), (double) k / rounds);
                     masks = ctx.masker().select(selectable, density);
+                    onRound.accept(k, masks);
                 }
             } finally {
                 for (Map.Entry<String, NDArray> e : originals.entrySet()) {
