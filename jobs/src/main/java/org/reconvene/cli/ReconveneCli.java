@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             InspectCommand.class,
             DatagenCommand.class,
             TrainCommand.class,
+            PruneCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class ReconveneCli implements Runnable {

@@ -30,7 +30,10 @@ public record NetworkMetrics(
         for (Map.Entry<String, NDArray> e : net.masks().entrySet()) {
             String layer = net.infos().get(e.getKey()).layer();
             LayerProfile.Row row = profile.row(layer);
-            long kept = Math.round(e.getValue().sum().getFloat());
+            long kept;
+            try (NDArray sum = e.getValue().sum()) {
+                kept = Math.round(sum.getFloat());
+            }
             long pruned = row.prunable() - kept;
             removed += pruned;
             long positions = (long) row.outSize() * row.outSize();

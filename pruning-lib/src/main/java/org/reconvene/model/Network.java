@@ -61,12 +61,8 @@ public final class Network implements AutoCloseable {
                 throw new IllegalArgumentException(
                         "tensor '" + p.name() + "' needs " + p.size() + " values, got " + v.length);
             }
-            NDArray a = manager.create(v, new Shape(p.shape()));
-            if (dataType != DataType.FLOAT32) {
-                NDArray cast = a.toType(dataType, false);
-                a.close();
-                a = cast;
-            }
+            NDArray a;
+            a = NativeArrays.create(manager, v, new Shape(p.shape()), dataType);
             a.setName(p.name());
             tensors.put(p.name(), a);
         }
@@ -130,7 +126,9 @@ public final class Network implements AutoCloseable {
                     "mask for '" + weight + "' has shape " + mask.getShape() + ", weight has "
                             + new Shape(p.shape()));
         }
-        NDArray copy = mask.toType(dataType(), true);
+        // A real copy: DJL's toType(sameType, copy=true) returns an alias of the caller's buffer,
+        // which the caller may free (a use-after-free that crashed saving VGG-16 masks).
+        NDArray copy = mask.getDataType() == dataType() ? mask.duplicate() : mask.toType(dataType(), false);
         copy.attach(manager);
         NDArray old = masks.put(weight, copy);
         if (old != null) {

@@ -33,7 +33,7 @@ final class Gradients {
                     try (Autograd ignored = Autograd.enable()) {
                         NDArray logits = net.forward(chunk[0], false);
                         if (temperature != 1.0) {
-                            logits = logits.div(temperature);
+                            logits = logits.div(org.reconvene.model.NativeArrays.scalar(logits, temperature));
                         }
                         Autograd.backward(Losses.crossEntropy(logits, chunk[1]));
                     }
@@ -82,10 +82,7 @@ final class Gradients {
 
     /** A tensor of {@code net}'s element type holding {@code v}, created in {@code m}. */
     static NDArray create(NDManager m, Network net, double[] v, ai.djl.ndarray.types.Shape shape) {
-        if (net.dataType() == ai.djl.ndarray.types.DataType.FLOAT64) {
-            return m.create(v, shape);
-        }
-        return m.create(toFloat(v), shape);
+        return org.reconvene.model.NativeArrays.create(m, v, shape, net.dataType());
     }
 
     static float[] toFloat(double[] v) {

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.reconvene.engine.Autograd;
+import org.reconvene.model.NativeArrays;
 import org.reconvene.model.Network;
 import org.reconvene.train.Losses;
 
@@ -68,20 +69,26 @@ public final class GraspScorer implements Scorer {
     static Map<String, double[]> exactProduct(
             Network net, PruningData data, List<String> weights, double t, Map<String, double[]> g) {
         Map<String, double[]> hg = new LinkedHashMap<>();
+        // Start from leaves without a .grad: accumulating a create_graph gradient into an old one
+        // gave NaN products at random on full-width VGG-16.
+        freshTensors(net, weights);
         Gradients.requireGradients(net, weights, true);
         try (NDManager m = net.manager().newSubManager()) {
             NDArray images = data.images(m, net.dataType());
             NDArray labels = m.create(data.labels());
             Map<String, double[]> first = new LinkedHashMap<>();
             try (Autograd ignored = Autograd.enable()) {
-                NDArray logits = net.forward(images, false).div(t);
+                NDArray out = net.forward(images, false);
+                NDArray logits = out.div(NativeArrays.scalar(out, t));
                 Autograd.backward(Losses.crossEntropy(logits, labels), true);
                 NDArray z = null;
                 for (String w : weights) {
                     NDArray p = net.tensor(w);
                     NDArray gw = p.getGradient();
                     gw.attach(m);
-                    first.put(w, Gradients.values(gw));
+                    try (Autograd off = Autograd.disable()) {
+                        first.put(w, Gradients.values(gw));
+                    }
                     NDArray stopped = Gradients.create(m, net, g.get(w), p.getShape());
                     NDArray term = gw.mul(stopped).sum();
                     z = z == null ? term : z.add(term);

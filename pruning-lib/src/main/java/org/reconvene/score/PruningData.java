@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 import org.reconvene.data.ImageDataset;
 import org.reconvene.data.ImageSplit;
 import org.reconvene.data.Normalization;
+import org.reconvene.model.NativeArrays;
 import org.reconvene.provenance.Seeds;
 
 /**
@@ -133,7 +134,7 @@ public final class PruningData {
 
     /** All images as one (N, C, H, W) array in {@code m}. */
     public NDArray images(NDManager m, DataType type) {
-        return m.create(x, new Shape(y.length, channels, size, size)).toType(type, false);
+        return NativeArrays.create(m, x, new Shape(y.length, channels, size, size), type);
     }
 
     /** Consecutive (images, labels) pairs of at most {@code chunkSize} samples, created in {@code m}. */
@@ -143,7 +144,7 @@ public final class PruningData {
         for (int start = 0; start < y.length; start += chunkSize) {
             int end = Math.min(y.length, start + chunkSize);
             float[] cx = Arrays.copyOfRange(x, start * per, end * per);
-            NDArray images = m.create(cx, new Shape(end - start, channels, size, size)).toType(type, false);
+            NDArray images = NativeArrays.create(m, cx, new Shape(end - start, channels, size, size), type);
             NDArray labels = m.create(Arrays.copyOfRange(y, start, end));
             out.add(new NDArray[] {images, labels});
         }

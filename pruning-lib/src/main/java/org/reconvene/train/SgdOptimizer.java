@@ -36,6 +36,8 @@ public final class SgdOptimizer implements AutoCloseable {
     public void step(double lr) {
         float wd = (float) config.weightDecay();
         float m = (float) config.momentum();
+        // Autograd off: DJL's mul(Number) may be used here, as no graph keeps its scalar alive
+        // (see NativeArrays for why that matters inside a graph).
         try (Autograd ignored = Autograd.disable()) {
             for (Map.Entry<String, NDArray> e : net.tensors().entrySet()) {
                 ParameterInfo info = net.infos().get(e.getKey());

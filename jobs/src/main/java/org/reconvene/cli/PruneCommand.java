@@ -1,0 +1,236 @@
+package org.reconvene.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.reconvene.data.DatasetLoader;
+import org.reconvene.data.ImageDataset;
+import org.reconvene.data.SyntheticImageGenerator;
+import org.reconvene.mask.MaskScope;
+import org.reconvene.metrics.LayerProfile;
+import org.reconvene.model.Architecture;
+import org.reconvene.model.Architectures;
+import org.reconvene.model.ModelSpec;
+import org.reconvene.model.Network;
+import org.reconvene.model.NetworkStore;
+import org.reconvene.model.ParameterInfo;
+import org.reconvene.provenance.Provenance;
+import org.reconvene.provenance.Seeds;
+import org.reconvene.prune.LayerReport;
+import org.reconvene.prune.NpzExport;
+import org.reconvene.prune.PruneResult;
+import org.reconvene.prune.Pruner;
+import org.reconvene.prune.PruningConfig;
+import org.reconvene.prune.PruningMethod;
+import org.reconvene.score.PruningData;
+import org.reconvene.score.ScorerSettings;
+import org.reconvene.score.Scorers;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Prunes a freshly initialized model and writes what pruning did, without training. */
+@Command(name = "prune", mixinStandardHelpOptions = true,
+        description = {"Prune a freshly initialized model at a target sparsity and write DIR/summary.json",
+                "(metrics, prune_ms, per-layer density) and the pruned network in DIR/model."})
+final class PruneCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, description = "Model name (see `models`).")
+    String model;
+
+    @ArgGroup(exclusive = false, multiplicity = "1")
+    Source source;
+
+    /** Where pruning data comes from: real files, or synthetic images of a named dataset's shape. */
+    static final class Source {
+        @Option(names = "--dataset",
+                description = "Dataset name; without --data, data-dependent scorers use synthetic images of its shape.")
+        String dataset;
+
+        @Option(names = "--data", description = "Dataset directory or Hadoop URI to draw pruning data from.")
+        String data;
+    }
+
+    @Option(names = "--method", defaultValue = "upai", description = "dense or upai (default ${DEFAULT-VALUE}).")
+    String method;
+
+    @Option(names = "--scorer", defaultValue = "synflow",
+            description = "random, magnitude, snip, grasp or synflow (default ${DEFAULT-VALUE}).")
+    String scorer;
+
+    @Option(names = "--sparsity", defaultValue = "0.9", description = "Fraction of prunable weights removed (default ${DEFAULT-VALUE}).")
+    double sparsity;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Trial seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--scope", defaultValue = "global", description = "global or layerwise ranking (default ${DEFAULT-VALUE}).")
+    String scope;
+
+    @Option(names = "--dense-classifier", description = "Keep the classifier unpruned.")
+    boolean denseClassifier;
+
+    @Option(names = "--samples-per-class", defaultValue = "10",
+            description = "Pruning samples per class (default ${DEFAULT-VALUE}).")
+    int samplesPerClass;
+
+    @Option(names = "--synflow-rounds", defaultValue = "100", description = "SynFlow rounds (default ${DEFAULT-VALUE}).")
+    int synflowRounds;
+
+    @Option(names = "--latency-runs", defaultValue = "10",
+            description = "Timed runs per latency measurement (default ${DEFAULT-VALUE}).")
+    int latencyRuns;
+
+    @Option(names = "--export-npz", description = "Also write init.npz, batch.npz, scores.npz and masks.npz.")
+    boolean exportNpz;
+
+    @Option(names = "--out", required = true, description = "Output directory.")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+        Instant started = Instant.now();
+        Architecture arch = Architectures.get(model);
+        PruningConfig config =
+                PruningConfig.builder()
+                        .setMethod(PruningMethod.parse(method))
+                        .optScorer(scorer)
+                        .optSparsity(sparsity)
+                        .optScope(MaskScope.parse(scope))
+                        .optDenseClassifier(denseClassifier)
+                        .optSamplesPerClass(samplesPerClass)
+                        .optScorerSettings(ScorerSettings.defaults().withSynflowRounds(synflowRounds))
+                        .build();
+        boolean needData = exportNpz || (config.method().usesScorer() && Scorers.get(scorer).needsData());
+        Path scratch = null;
+        try {
+            ImageDataset ds;
+            int classes;
+            if (source.data != null) {
+                ds = source.dataset == null ? DatasetLoader.load(source.data) : DatasetLoader.load(source.data, source.dataset);
+                checkInput(arch, ds);
+                classes = ds.numClasses();
+            } else {
+                DatasetNames.checkSupported(arch, source.dataset);
+                classes = DatasetNames.classes(source.dataset);
+                ds = null;
+                if (needData) {
+                    scratch = Files.createTempDirectory("reconvene-prune-");
+                    ds = syntheticLike(scratch, classes, arch.inputSize());
+                }
+            }
+            PruningData pd = needData ? PruningData.sample(ds, samplesPerClass, seed) : null;
+            ModelSpec spec = arch.defaultSpec(classes);
+            Map<String, Object> summary = new LinkedHashMap<>();
+            try (Network net = Network.builder().setSpec(spec).optSeed(Seeds.derive(seed, Seeds.INIT)).build()) {
+                if (exportNpz) {
+                    NpzExport.writeFloats(out.resolve("init.npz"), net.state(), shapes(net));
+                }
+                PruneResult r = Pruner.prune(net, config, pd, seed);
+                summary.put("model", model);
+                summary.put("dataset", source.dataset != null ? source.dataset : ds.name());
+                summary.put("data", source.data);
+                summary.put("method", config.method().configName());
+                summary.put("scorer", config.method().usesScorer() ? scorer : null);
+                summary.put("sparsity", config.method().usesScorer() ? sparsity : 0.0);
+                summary.put("seed", seed);
+                summary.put("prune_ms", r.pruneMs());
+                Map<String, Object> metrics = Measurements.of(net, latencyRuns);
+                summary.putAll(metrics);
+                long denseParams = LayerProfile.of(spec, Architectures.build(spec)).params();
+                summary.put("compression", denseParams / ((Number) metrics.get("params_nonzero")).doubleValue());
+                summary.put("layers", layers(r.layers()));
+                summary.put("config", config);
+                summary.put("provenance", Provenance.capture("driver", started).toMap());
+                NetworkStore.save(net, out.resolve("model"));
+                if (exportNpz) {
+                    writeBatch(out.resolve("batch.npz"), pd);
+                    NpzExport.writeFloats(out.resolve("scores.npz"), r.scores(), shapes(net));
+                    NpzExport.writeFloats(out.resolve("masks.npz"), r.masks(), shapes(net));
+                }
+            }
+            Json.write(out.resolve("summary.json"), summary);
+            System.out.printf("%s %s sparsity %.4f: params_nonzero %s of %s, prune %d ms -> %s%n",
+                    config.method().configName(), config.method().usesScorer() ? scorer : "", config.density() == 1 ? 0 : sparsity,
+                    summary.get("params_nonzero"), summary.get("params"), (Long) summary.get("prune_ms"),
+                    out.resolve("summary.json"));
+            return 0;
+        } finally {
+            if (scratch != null) {
+                deleteTree(scratch);
+            }
+        }
+    }
+
+    static void checkInput(Architecture arch, ImageDataset ds) {
+        if (ds.imageSize() != arch.inputSize()) {
+            throw new IllegalArgumentException(
+                    "model " + arch.name() + " takes " + arch.inputSize() + "x" + arch.inputSize() + " images but "
+                            + ds.sourceUri() + " holds " + ds.imageSize() + "x" + ds.imageSize());
+        }
+    }
+
+    /** Synthetic images with a named dataset's shape, for data-dependent scorers without data. */
+    private ImageDataset syntheticLike(Path dir, int classes, int size) {
+        String uri = dir.resolve("data").toUri().toString();
+        SyntheticImageGenerator.builder()
+                .setOutput(uri)
+                .optClasses(classes)
+                .optImageSize(size)
+                .optTrainSize(samplesPerClass * classes)
+                .optTestSize(classes)
+                .optSeed(Seeds.derive(seed, Seeds.PRUNING_DATA))
+                .build()
+                .generate();
+        return DatasetLoader.load(uri);
+    }
+
+    private static Map<String, long[]> shapes(Network net) {
+        Map<String, long[]> s = new LinkedHashMap<>();
+        for (ParameterInfo p : net.infos().values()) {
+            s.put(p.name(), p.shape());
+        }
+        return s;
+    }
+
+    private static List<Map<String, Object>> layers(List<LayerReport> reports) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (LayerReport l : reports) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", l.name());
+            m.put("density", l.density());
+            m.put("weights", l.weights());
+            m.put("nonzero", l.nonzero());
+            out.add(m);
+        }
+        return out;
+    }
+
+    private static void writeBatch(Path file, PruningData pd) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> arrays = new LinkedHashMap<>();
+            arrays.put("x", pd.images(m, ai.djl.ndarray.types.DataType.FLOAT32));
+            arrays.put("y", m.create(pd.labels()));
+            NpzExport.write(file, arrays);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
