@@ -44,4 +44,21 @@ public final class NativeArrays {
             return staged.toType(like.getDataType(), true).duplicate();
         }
     }
+
+    /**
+     * Copies a contiguous float32 tensor into {@code dest} through a view of its memory, without
+     * the intermediate byte array of {@code toFloatArray()} (the hot path of iterative scorers).
+     */
+    public static void copyTo(NDArray a, float[] dest) {
+        if (a.getDataType() != DataType.FLOAT32) {
+            try (NDArray f = a.toType(DataType.FLOAT32, false)) {
+                copyTo(f, dest);
+            }
+            return;
+        }
+        if (a.size() != dest.length) {
+            throw new IllegalArgumentException("tensor has " + a.size() + " values, destination " + dest.length);
+        }
+        a.toByteBuffer(true).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().get(dest);
+    }
 }
