@@ -54,6 +54,21 @@ public final class UnstructuredPruner {
 
     /** Scores and masks {@code net} at {@code density}; {@code data} may be null for data-free scorers. */
     public Outcome prune(Network net, PruningData data, double density, long seed) {
+        long t0 = System.nanoTime();
+        Outcome o = score(net, data, density, seed);
+        for (Map.Entry<String, float[]> e : o.masks().entrySet()) {
+            Shape shape = new Shape(net.infos().get(e.getKey()).shape());
+            try (NDArray m = net.manager().create(e.getValue(), shape)) {
+                net.setMask(e.getKey(), m);
+            }
+        }
+        net.applyMasks();
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        return new Outcome(o.scores(), o.masks(), ms);
+    }
+
+    /** Scores and chooses masks like {@link #prune} but leaves the network unmasked. */
+    public Outcome score(Network net, PruningData data, double density, long seed) {
         if (!(density > 0 && density <= 1)) {
             throw new IllegalArgumentException("density must be in (0, 1], got " + density);
         }
@@ -65,15 +80,7 @@ public final class UnstructuredPruner {
         List<String> weights = prunableWeights(net);
         Scores scores = scorer.score(new ScoringContext(net, data, weights, masker, density, seed, settings));
         Map<String, float[]> masks = scores.masks().orElseGet(() -> masker.select(scores.values(), density));
-        for (Map.Entry<String, float[]> e : masks.entrySet()) {
-            Shape shape = new Shape(net.infos().get(e.getKey()).shape());
-            try (NDArray m = net.manager().create(e.getValue(), shape)) {
-                net.setMask(e.getKey(), m);
-            }
-        }
-        net.applyMasks();
-        long ms = (System.nanoTime() - t0) / 1_000_000;
-        return new Outcome(new LinkedHashMap<>(scores.values()), masks, ms);
+        return new Outcome(new LinkedHashMap<>(scores.values()), masks, (System.nanoTime() - t0) / 1_000_000);
     }
 
     /** The name of the network's last Linear layer. */

@@ -160,6 +160,14 @@ public final class Network implements AutoCloseable {
         }
     }
 
+    /** Drops the mask of {@code weight}, if any; the weight keeps its current values. */
+    public void removeMask(String weight) {
+        NDArray old = masks.remove(weight);
+        if (old != null) {
+            old.close();
+        }
+    }
+
     /** Drops every mask. */
     public void clearMasks() {
         masks.values().forEach(NDArray::close);

@@ -3,15 +3,22 @@ package org.reconvene.prune;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.reconvene.mask.UnstructuredPruner;
 import org.reconvene.model.Network;
 import org.reconvene.model.ParameterInfo;
 import org.reconvene.score.PruningData;
 import org.reconvene.score.Scorers;
+import org.reconvene.structured.LayerRectifier;
+import org.reconvene.structured.LayerSensitivity;
+import org.reconvene.structured.Rebuild;
+import org.reconvene.structured.SensitivityEvaluator;
+import org.reconvene.structured.StructuredBaselines;
 
 /**
  * Applies a {@link PruningConfig} to a freshly initialized network: the one entry point that the
- * CLI and the sweep jobs share, so both prune identically.
+ * CLI and the sweep jobs share, so both prune identically. {@code pruneMs} covers scoring,
+ * masking, PSE and RLR or the baseline's rebuild, and nothing else.
  */
 public final class Pruner {
 
@@ -19,39 +26,85 @@ public final class Pruner {
 
     /**
      * Prunes {@code net}; {@code data} is the pruning data (null only for data-free scorers or
-     * the dense method) and {@code seed} the trial seed.
+     * methods) and {@code seed} the trial seed.
      */
     public static PruneResult prune(Network net, PruningConfig config, PruningData data, long seed) {
+        long t0 = System.nanoTime();
         switch (config.method()) {
             case DENSE:
-                return new PruneResult(net, Map.of(), Map.of(), layerReports(net), 0);
-            case UPAI:
-                UnstructuredPruner.Outcome o =
-                        new UnstructuredPruner(Scorers.get(config.scorer()), config.scope(), config.denseClassifier(),
-                                config.scorerSettings())
-                                .prune(net, data, config.density(), seed);
-                return new PruneResult(net, o.scores(), o.masks(), layerReports(net), o.pruneMs());
+                return new PruneResult(net, null, Map.of(), Map.of(), reports(net, net, Map.of(), Set.of()), 0);
+            case UPAI: {
+                UnstructuredPruner.Outcome o = unstructured(config).prune(net, data, config.density(), seed);
+                return new PruneResult(net, null, o.scores(), o.masks(), reports(net, net, Map.of(), Set.of()),
+                        o.pruneMs());
+            }
+            case RECONVENE: {
+                Map<String, float[]> initial = net.state();
+                UnstructuredPruner.Outcome o = unstructured(config).prune(net, data, config.density(), seed);
+                Map<String, LayerSensitivity> pse =
+                        SensitivityEvaluator.evaluate(net, o.scores(), o.masks(), config.structured());
+                Rebuild r = LayerRectifier.rectify(net, initial, pse, config.structured(), seed);
+                long ms = elapsed(t0);
+                return new PruneResult(r.network(), net, o.scores(), o.masks(),
+                        reports(net, r.network(), pse, r.rebuilt()), ms);
+            }
+            case SPAI_RANDOM:
+            case SPAI_L1: {
+                Rebuild r = StructuredBaselines.uniform(net, config.density(), config.method() == PruningMethod.SPAI_L1,
+                        seed);
+                long ms = elapsed(t0);
+                return new PruneResult(r.network(), null, Map.of(), Map.of(), reports(net, r.network(), Map.of(),
+                        Set.of()), ms);
+            }
+            case SPAI_LAYERWISE: {
+                UnstructuredPruner.Outcome o = unstructured(config).score(net, data, config.density(), seed);
+                Rebuild r = StructuredBaselines.layerwise(net, o.scores(), o.masks(), config.structured());
+                long ms = elapsed(t0);
+                return new PruneResult(r.network(), null, o.scores(), o.masks(), reports(net, r.network(), Map.of(),
+                        Set.of()), ms);
+            }
             default:
                 throw new IllegalStateException("unhandled method " + config.method());
         }
     }
 
-    /** Weights, surviving weights and density of every prunable layer of {@code net}. */
-    public static List<LayerReport> layerReports(Network net) {
+    private static UnstructuredPruner unstructured(PruningConfig config) {
+        return new UnstructuredPruner(Scorers.get(config.scorer()), config.scope(), config.denseClassifier(),
+                config.scorerSettings());
+    }
+
+    private static long elapsed(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    /**
+     * One report per prunable layer of {@code before}: its weights there, what survives in
+     * {@code after} (after masks), its output widths in both, PSE's sensitivity and whether RLR
+     * rebuilt it.
+     */
+    public static List<LayerReport> reports(
+            Network before, Network after, Map<String, LayerSensitivity> pse, Set<String> rebuilt) {
         List<LayerReport> out = new ArrayList<>();
-        for (ParameterInfo p : net.infos().values()) {
+        for (ParameterInfo p : before.infos().values()) {
             if (!p.prunable()) {
                 continue;
             }
-            long n = p.size();
-            long nonzero = n;
-            if (net.masks().containsKey(p.name())) {
-                try (ai.djl.ndarray.NDArray sum = net.masks().get(p.name()).sum()) {
+            ParameterInfo q = after.infos().get(p.name());
+            long nonzero = q.size();
+            if (after.masks().containsKey(p.name())) {
+                try (ai.djl.ndarray.NDArray sum = after.masks().get(p.name()).sum()) {
                     nonzero = Math.round(sum.getFloat());
                 }
             }
-            out.add(new LayerReport(p.layer(), n, nonzero, (double) nonzero / n));
+            LayerSensitivity s = pse.get(p.layer());
+            out.add(new LayerReport(p.layer(), p.size(), nonzero, (double) nonzero / p.size(), (int) p.shape()[0],
+                    (int) q.shape()[0], s == null ? Double.NaN : s.sensitivity(), rebuilt.contains(p.layer())));
         }
         return out;
+    }
+
+    /** Reports of an unstructured (or unpruned) network. */
+    public static List<LayerReport> layerReports(Network net) {
+        return reports(net, net, Map.of(), Set.of());
     }
 }

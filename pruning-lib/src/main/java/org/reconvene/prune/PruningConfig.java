@@ -3,6 +3,7 @@ package org.reconvene.prune;
 import org.reconvene.mask.MaskScope;
 import org.reconvene.score.ScorerSettings;
 import org.reconvene.score.Scorers;
+import org.reconvene.structured.ReconveneSettings;
 
 /**
  * Everything that decides how a network is pruned: method, scorer, sparsity, masking options,
@@ -18,7 +19,8 @@ public record PruningConfig(
         MaskScope scope,
         boolean denseClassifier,
         int samplesPerClass,
-        ScorerSettings scorerSettings) {
+        ScorerSettings scorerSettings,
+        ReconveneSettings structured) {
 
     /** Validates the fields. */
     public PruningConfig {
@@ -27,9 +29,12 @@ public record PruningConfig(
         }
         if (method.usesScorer()) {
             Scorers.get(scorer);
-            if (!(sparsity >= 0 && sparsity < 1)) {
-                throw new IllegalArgumentException("sparsity must be in [0, 1), got " + sparsity);
-            }
+        }
+        if (method != PruningMethod.DENSE && !(sparsity >= 0 && sparsity < 1)) {
+            throw new IllegalArgumentException("sparsity must be in [0, 1), got " + sparsity);
+        }
+        if (structured == null || scorerSettings == null) {
+            throw new IllegalArgumentException("scorer and structured settings are required");
         }
         if (samplesPerClass < 1) {
             throw new IllegalArgumentException("samplesPerClass must be at least 1, got " + samplesPerClass);
@@ -55,8 +60,15 @@ public record PruningConfig(
         private boolean denseClassifier;
         private int samplesPerClass = 10;
         private ScorerSettings scorerSettings = ScorerSettings.defaults();
+        private ReconveneSettings structured = ReconveneSettings.defaults();
 
         private Builder() {}
+
+        /** PSE, RLR and layer-wise baseline knobs. */
+        public Builder optStructured(ReconveneSettings v) {
+            structured = v;
+            return this;
+        }
 
         /** The method (required). */
         public Builder setMethod(PruningMethod v) {
@@ -102,7 +114,8 @@ public record PruningConfig(
 
         /** The validated config. */
         public PruningConfig build() {
-            return new PruningConfig(method, scorer, sparsity, scope, denseClassifier, samplesPerClass, scorerSettings);
+            return new PruningConfig(method, scorer, sparsity, scope, denseClassifier, samplesPerClass, scorerSettings,
+                    structured);
         }
     }
 }

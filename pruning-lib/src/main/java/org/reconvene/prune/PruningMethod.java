@@ -9,7 +9,15 @@ public enum PruningMethod {
     /** The unpruned network. */
     DENSE("dense"),
     /** Unstructured pruning at initialization: scores and global masks (METHOD.md section 3). */
-    UPAI("upai");
+    UPAI("upai"),
+    /** Reconvene: unstructured masks, then PSE and RLR rebuild the non-sensitive layers (section 5). */
+    RECONVENE("reconvene"),
+    /** Same fraction of random channels in every group (section 4). */
+    SPAI_RANDOM("spai-random"),
+    /** Same fraction of largest-L1 filters in every group (section 4). */
+    SPAI_L1("spai-l1"),
+    /** Per-layer widths from an unstructured mask, PreCrop-style (section 4). */
+    SPAI_LAYERWISE("spai-layerwise");
 
     private final String configName;
 
@@ -24,7 +32,12 @@ public enum PruningMethod {
 
     /** Whether the method needs an unstructured scorer. */
     public boolean usesScorer() {
-        return this != DENSE;
+        return this == UPAI || this == RECONVENE || this == SPAI_LAYERWISE;
+    }
+
+    /** Whether the method rebuilds a physically narrower network. */
+    public boolean structured() {
+        return this == RECONVENE || this == SPAI_RANDOM || this == SPAI_L1 || this == SPAI_LAYERWISE;
     }
 
     /** Parses a config name; an unknown one is an error listing the known ones. */

@@ -1,0 +1,119 @@
+package org.reconvene.structured;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.reconvene.model.Layer;
+
+/**
+ * Derives the channel groups of a layer graph by following which channels flow into each layer.
+ *
+ * <p>The walk carries the group of the tensor in flight: a convolution reads the current group
+ * and produces its own, BatchNorm joins the current group, a Linear layer reads it, and a
+ * residual block runs both branches from the same input and checks that they end in the same
+ * group. The result maps every group to its producers, norms and consumers, and every layer to
+ * the group it reads.
+ */
+public final class ChannelGroups {
+
+    private final Map<String, ChannelGroup> groups;
+    private final Map<String, String> inputGroup;
+    private final Map<String, String> outputGroup;
+
+    private ChannelGroups(Map<String, ChannelGroup> groups, Map<String, String> inputGroup, Map<String, String> outputGroup) {
+        this.groups = groups;
+        this.inputGroup = inputGroup;
+        this.outputGroup = outputGroup;
+    }
+
+    /** Analyses {@code layers}, whose input has {@code inputChannels} channels. */
+    public static ChannelGroups of(List<Layer> layers, int inputChannels) {
+        Builder b = new Builder();
+        b.width.put(ChannelGroup.INPUT, inputChannels);
+        b.walk(layers, ChannelGroup.INPUT);
+        Map<String, ChannelGroup> groups = new LinkedHashMap<>();
+        for (String g : b.width.keySet()) {
+            groups.put(g, new ChannelGroup(g, b.width.get(g), List.copyOf(b.producers.getOrDefault(g, List.of())),
+                    List.copyOf(b.norms.getOrDefault(g, List.of())), List.copyOf(b.consumers.getOrDefault(g, List.of()))));
+        }
+        return new ChannelGroups(groups, b.inputGroup, b.outputGroup);
+    }
+
+    /** Every group, in order of first appearance (the input first). */
+    public Map<String, ChannelGroup> groups() {
+        return groups;
+    }
+
+    /** The group called {@code name}. */
+    public ChannelGroup group(String name) {
+        ChannelGroup g = groups.get(name);
+        if (g == null) {
+            throw new IllegalArgumentException("no channel group '" + name + "'");
+        }
+        return g;
+    }
+
+    /** The group a convolution, BatchNorm or Linear layer reads. */
+    public String inputOf(String layer) {
+        return inputGroup.get(layer);
+    }
+
+    /** The group a convolution or BatchNorm layer writes (BatchNorm: the group it normalizes). */
+    public String outputOf(String layer) {
+        return outputGroup.get(layer);
+    }
+
+    /** Groups that convolutions produce (everything but the input). */
+    public List<ChannelGroup> prunable() {
+        List<ChannelGroup> out = new ArrayList<>();
+        for (ChannelGroup g : groups.values()) {
+            if (!g.name().equals(ChannelGroup.INPUT)) {
+                out.add(g);
+            }
+        }
+        return out;
+    }
+
+    private static final class Builder {
+        final Map<String, Integer> width = new LinkedHashMap<>();
+        final Map<String, List<String>> producers = new LinkedHashMap<>();
+        final Map<String, List<String>> norms = new LinkedHashMap<>();
+        final Map<String, List<String>> consumers = new LinkedHashMap<>();
+        final Map<String, String> inputGroup = new LinkedHashMap<>();
+        final Map<String, String> outputGroup = new LinkedHashMap<>();
+
+        String walk(List<Layer> layers, String current) {
+            for (Layer l : layers) {
+                if (l instanceof Layer.Conv c) {
+                    consumers.computeIfAbsent(current, k -> new ArrayList<>()).add(c.name());
+                    inputGroup.put(c.name(), current);
+                    Integer w = width.putIfAbsent(c.group(), c.outChannels());
+                    if (w != null && w != c.outChannels()) {
+                        throw new IllegalStateException("group " + c.group() + " has widths " + w + " and "
+                                + c.outChannels() + " (" + c.name() + ")");
+                    }
+                    producers.computeIfAbsent(c.group(), k -> new ArrayList<>()).add(c.name());
+                    outputGroup.put(c.name(), c.group());
+                    current = c.group();
+                } else if (l instanceof Layer.BatchNorm bn) {
+                    norms.computeIfAbsent(current, k -> new ArrayList<>()).add(bn.name());
+                    inputGroup.put(bn.name(), current);
+                    outputGroup.put(bn.name(), current);
+                } else if (l instanceof Layer.Linear f) {
+                    consumers.computeIfAbsent(current, k -> new ArrayList<>()).add(f.name());
+                    inputGroup.put(f.name(), current);
+                    current = "output:" + f.name();
+                } else if (l instanceof Layer.Residual r) {
+                    String main = walk(r.main(), current);
+                    String shortcut = r.shortcut().isEmpty() ? current : walk(r.shortcut(), current);
+                    if (!main.equals(shortcut)) {
+                        throw new IllegalStateException("residual " + r.name() + " adds groups " + main + " and " + shortcut);
+                    }
+                    current = main;
+                }
+            }
+            return current;
+        }
+    }
+}

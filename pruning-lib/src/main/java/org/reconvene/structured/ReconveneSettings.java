@@ -1,0 +1,88 @@
+package org.reconvene.structured;
+
+import java.util.Locale;
+
+/**
+ * The knobs of Reconvene's PSE and RLR and of the layer-wise structured baseline
+ * (METHOD.md sections 4 and 5).
+ *
+ * <p>The defaults are provisional: METHOD.md requires each to be justified by a recorded sweep,
+ * which the sweep job (conf/sweeps) is for; until then they are {@code tau = 0.1}, {@code delta =
+ * 0.1}, {@code alpha = 0.5} (METHOD.md's), {@code minChannels = 4} and {@code reinit = affected}
+ * (METHOD.md's).
+ *
+ * @param criterion how PSE decides that a layer is non-sensitive
+ * @param tau largest sensitivity 1 - retained saliency of a non-sensitive layer (retention)
+ * @param delta largest mask density of a non-sensitive layer (density)
+ * @param alpha exponent of the structured width {@code ceil(d^alpha * C)}
+ * @param minChannels fewest channels a rebuilt layer keeps
+ * @param reinit which layers RLR reinitializes
+ */
+public record ReconveneSettings(Criterion criterion, double tau, double delta, double alpha, int minChannels, Reinit reinit) {
+
+    /** How PSE marks a layer non-sensitive. */
+    public enum Criterion {
+        /** sigma_l <= tau. */
+        RETENTION,
+        /** d_l <= delta. */
+        DENSITY;
+
+        /** Parses {@code retention} or {@code density}. */
+        public static Criterion parse(String s) {
+            try {
+                return valueOf(s.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown PSE criterion '" + s + "'; use retention or density");
+            }
+        }
+    }
+
+    /** Which layers RLR reinitializes after rebuilding. */
+    public enum Reinit {
+        /** Only the rebuilt layers. */
+        RECTIFIED,
+        /** The rebuilt layers and every consumer of their channels. */
+        AFFECTED,
+        /** None: sliced initial values are kept. */
+        NONE;
+
+        /** Parses {@code rectified}, {@code affected} or {@code none}. */
+        public static Reinit parse(String s) {
+            try {
+                return valueOf(s.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown reinit '" + s + "'; use rectified, affected or none");
+            }
+        }
+    }
+
+    /** Validates the knobs, naming the bad one. */
+    public ReconveneSettings {
+        if (criterion == null || reinit == null) {
+            throw new IllegalArgumentException("criterion and reinit are required");
+        }
+        if (!(tau >= 0 && tau <= 1)) {
+            throw new IllegalArgumentException("tau must be in [0, 1], got " + tau);
+        }
+        if (!(delta >= 0 && delta <= 1)) {
+            throw new IllegalArgumentException("delta must be in [0, 1], got " + delta);
+        }
+        if (!(alpha > 0 && alpha <= 1)) {
+            throw new IllegalArgumentException("alpha must be in (0, 1], got " + alpha);
+        }
+        if (minChannels < 1) {
+            throw new IllegalArgumentException("minChannels must be at least 1, got " + minChannels);
+        }
+    }
+
+    /** The provisional defaults. */
+    public static ReconveneSettings defaults() {
+        return new ReconveneSettings(Criterion.RETENTION, 0.1, 0.1, 0.5, 4, Reinit.AFFECTED);
+    }
+
+    /** The structured width of a layer of {@code channels} channels at mask density {@code density}. */
+    public int width(double density, int channels) {
+        int k = (int) Math.ceil(Math.pow(density, alpha) * channels - 1e-9);
+        return Math.min(channels, Math.max(Math.min(minChannels, channels), k));
+    }
+}
