@@ -19,6 +19,7 @@ import org.reconvene.data.ImageDataset;
 import org.reconvene.data.SyntheticImageGenerator;
 import org.reconvene.mask.MaskScope;
 import org.reconvene.metrics.LayerProfile;
+import org.reconvene.metrics.NetworkMetrics;
 import org.reconvene.model.Architecture;
 import org.reconvene.model.Architectures;
 import org.reconvene.model.ModelSpec;
@@ -36,6 +37,7 @@ import org.reconvene.prune.PruningMethod;
 import org.reconvene.score.PruningData;
 import org.reconvene.score.ScorerSettings;
 import org.reconvene.score.Scorers;
+import org.reconvene.structured.ReconveneSettings;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -62,8 +64,31 @@ final class PruneCommand implements Callable<Integer> {
         String data;
     }
 
-    @Option(names = "--method", defaultValue = "upai", description = "dense or upai (default ${DEFAULT-VALUE}).")
+    @Option(names = "--method", defaultValue = "upai",
+            description = "dense, upai, reconvene, spai-random, spai-l1 or spai-layerwise (default ${DEFAULT-VALUE}).")
     String method;
+
+    @Option(names = "--criterion", defaultValue = "retention",
+            description = "PSE criterion: retention (sensitivity <= tau) or density (density <= delta) (default ${DEFAULT-VALUE}).")
+    String criterion;
+
+    @Option(names = "--tau", defaultValue = "0.1", description = "PSE sensitivity threshold (default ${DEFAULT-VALUE}).")
+    double tau;
+
+    @Option(names = "--delta", defaultValue = "0.1", description = "PSE density threshold (default ${DEFAULT-VALUE}).")
+    double delta;
+
+    @Option(names = "--alpha", defaultValue = "0.5",
+            description = "Structured width exponent: ceil(d^alpha * C) channels (default ${DEFAULT-VALUE}).")
+    double alpha;
+
+    @Option(names = "--min-channels", defaultValue = "4",
+            description = "Fewest channels a rebuilt layer keeps (default ${DEFAULT-VALUE}).")
+    int minChannels;
+
+    @Option(names = "--reinit", defaultValue = "affected",
+            description = "RLR reinitialization: rectified, affected or none (default ${DEFAULT-VALUE}).")
+    String reinit;
 
     @Option(names = "--scorer", defaultValue = "synflow",
             description = "random, magnitude, snip, grasp or synflow (default ${DEFAULT-VALUE}).")
@@ -111,6 +136,8 @@ final class PruneCommand implements Callable<Integer> {
                         .optDenseClassifier(denseClassifier)
                         .optSamplesPerClass(samplesPerClass)
                         .optScorerSettings(ScorerSettings.defaults().withSynflowRounds(synflowRounds))
+                        .optStructured(new ReconveneSettings(ReconveneSettings.Criterion.parse(criterion), tau, delta,
+                                alpha, minChannels, ReconveneSettings.Reinit.parse(reinit)))
                         .build();
         boolean needData = exportNpz || (config.method().usesScorer() && Scorers.get(scorer).needsData());
         Path scratch = null;
@@ -138,32 +165,43 @@ final class PruneCommand implements Callable<Integer> {
                     NpzExport.writeFloats(out.resolve("init.npz"), net.state(), shapes(net));
                 }
                 PruneResult r = Pruner.prune(net, config, pd, seed);
-                summary.put("model", model);
-                summary.put("dataset", source.dataset != null ? source.dataset : ds.name());
-                summary.put("data", source.data);
-                summary.put("method", config.method().configName());
-                summary.put("scorer", config.method().usesScorer() ? scorer : null);
-                summary.put("sparsity", config.method().usesScorer() ? sparsity : 0.0);
-                summary.put("seed", seed);
-                summary.put("prune_ms", r.pruneMs());
-                Map<String, Object> metrics = Measurements.of(net, latencyRuns);
-                summary.putAll(metrics);
-                long denseParams = LayerProfile.of(spec, Architectures.build(spec)).params();
-                summary.put("compression", denseParams / ((Number) metrics.get("params_nonzero")).doubleValue());
-                summary.put("layers", layers(r.layers()));
-                summary.put("config", config);
-                summary.put("provenance", Provenance.capture("driver", started).toMap());
-                NetworkStore.save(net, out.resolve("model"));
-                if (exportNpz) {
-                    writeBatch(out.resolve("batch.npz"), pd);
-                    NpzExport.writeFloats(out.resolve("scores.npz"), r.scores(), shapes(net));
-                    NpzExport.writeFloats(out.resolve("masks.npz"), r.masks(), shapes(net));
+                try (Network pruned = r.network() == net ? null : r.network()) {
+                    Network result = r.network();
+                    summary.put("model", model);
+                    summary.put("dataset", source.dataset != null ? source.dataset : ds.name());
+                    summary.put("data", source.data);
+                    summary.put("method", config.method().configName());
+                    summary.put("scorer", config.method().usesScorer() ? scorer : null);
+                    summary.put("sparsity", config.method() == PruningMethod.DENSE ? 0.0 : sparsity);
+                    summary.put("seed", seed);
+                    summary.put("prune_ms", r.pruneMs());
+                    Map<String, Object> metrics = Measurements.of(result, latencyRuns);
+                    summary.putAll(metrics);
+                    LayerProfile dense = LayerProfile.of(spec, Architectures.build(spec));
+                    summary.put("compression", dense.params() / ((Number) metrics.get("params_nonzero")).doubleValue());
+                    summary.put("density_reached",
+                            NetworkMetrics.of(result).prunableNonzero() / (double) dense.prunable());
+                    if (r.counterpart() != null) {
+                        summary.putAll(Measurements.compare(r.counterpart(), result, latencyRuns));
+                    }
+                    summary.put("layers", layers(r.layers()));
+                    summary.put("config", config);
+                    summary.put("provenance", Provenance.capture("driver", started).toMap());
+                    NetworkStore.save(result, out.resolve("model"));
+                    if (exportNpz) {
+                        writeBatch(out.resolve("batch.npz"), pd);
+                        NpzExport.writeFloats(out.resolve("scores.npz"), r.scores(), shapes(net));
+                        NpzExport.writeFloats(out.resolve("masks.npz"), r.masks(), shapes(net));
+                    }
                 }
             }
             Json.write(out.resolve("summary.json"), summary);
-            System.out.printf("%s %s sparsity %.4f: params_nonzero %s of %s, prune %d ms -> %s%n",
-                    config.method().configName(), config.method().usesScorer() ? scorer : "", config.density() == 1 ? 0 : sparsity,
-                    summary.get("params_nonzero"), summary.get("params"), (Long) summary.get("prune_ms"),
+            System.out.printf("%s %s sparsity %.4f: params %s (nonzero %s), prune %d ms%s -> %s%n",
+                    config.method().configName(), config.method().usesScorer() ? scorer : "",
+                    config.method() == PruningMethod.DENSE ? 0 : sparsity, summary.get("params"),
+                    summary.get("params_nonzero"), (Long) summary.get("prune_ms"),
+                    summary.containsKey("size_ratio") ? String.format(", %.2fx smaller and %.2fx faster (b1) than upai",
+                            summary.get("size_ratio"), summary.get("speedup_b1")) : "",
                     out.resolve("summary.json"));
             return 0;
         } finally {
@@ -212,6 +250,10 @@ final class PruneCommand implements Callable<Integer> {
             m.put("density", l.density());
             m.put("weights", l.weights());
             m.put("nonzero", l.nonzero());
+            m.put("width_before", l.widthBefore());
+            m.put("width_after", l.widthAfter());
+            m.put("sensitivity", Double.isNaN(l.sensitivity()) ? null : l.sensitivity());
+            m.put("rectified", l.rectified());
             out.add(m);
         }
         return out;

@@ -139,4 +139,55 @@ class PruneCommandTest {
         assertTrue(sparsity.err().contains("sparsity"), sparsity.err());
         assertEquals(2, CliRun.of("prune", "--model", "resnet20", "--out", dir.toString()).exit());
     }
+
+    @Test
+    void reconveneReportsRebuildAndSameRunComparison(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("rc");
+        CliRun r = CliRun.of("prune", "--model", "resnet20", "--dataset", "cifar10", "--method", "reconvene",
+                "--scorer", "synflow", "--synflow-rounds", "20", "--sparsity", "0.95", "--tau", "0.6",
+                "--latency-runs", "3", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        JsonObject s = JsonParser.parseString(Files.readString(out.resolve("summary.json"))).getAsJsonObject();
+        for (String k : new String[] {"size_ratio", "speedup_b1", "speedup_b64", "upai_serialized_bytes",
+                "upai_latency_ms_b1", "density_reached"}) {
+            assertTrue(s.has(k), k);
+        }
+        assertEquals(s.get("upai_serialized_bytes").getAsDouble() / s.get("serialized_bytes").getAsDouble(),
+                s.get("size_ratio").getAsDouble(), 1e-9);
+        JsonArray layers = s.getAsJsonArray("layers");
+        int rectified = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            JsonObject l = layers.get(i).getAsJsonObject();
+            for (String k : new String[] {"sensitivity", "rectified", "width_before", "width_after"}) {
+                assertTrue(l.has(k), k);
+            }
+            if (l.get("rectified").getAsBoolean()) {
+                rectified++;
+                assertTrue(l.get("sensitivity").getAsDouble() <= 0.6);
+            }
+            assertTrue(l.get("width_after").getAsInt() <= l.get("width_before").getAsInt());
+        }
+        assertTrue(rectified > 0, "tau 0.6 rectifies some layers");
+        assertTrue(s.get("size_ratio").getAsDouble() > 1, "the rebuilt network is smaller than upai stored dense");
+        // the saved network reloads with the narrower spec
+        JsonObject spec = JsonParser.parseString(Files.readString(out.resolve("model").resolve("spec.json")))
+                .getAsJsonObject();
+        int narrowed = 0;
+        for (var e : spec.getAsJsonObject("widths").entrySet()) {
+            narrowed += e.getValue().getAsInt() < 64 && e.getKey().startsWith("layer3") ? 1 : 0;
+        }
+        assertTrue(narrowed > 0 || rectified > 0);
+    }
+
+    @Test
+    void spaiBaselinesReachTheTargetDensityApproximately(@TempDir Path dir) throws Exception {
+        for (String m : new String[] {"spai-random", "spai-l1"}) {
+            Path out = dir.resolve(m);
+            assertEquals(0, CliRun.of("prune", "--model", "resnet20", "--dataset", "cifar10", "--method", m,
+                    "--sparsity", "0.9", "--latency-runs", "2", "--out", out.toString()).exit());
+            JsonObject s = JsonParser.parseString(Files.readString(out.resolve("summary.json"))).getAsJsonObject();
+            assertEquals(0.1, s.get("density_reached").getAsDouble(), 0.02, m);
+            assertEquals(s.get("params").getAsLong(), s.get("params_nonzero").getAsLong(), m + " has no masks");
+        }
+    }
 }

@@ -18,6 +18,13 @@ import java.util.SplittableRandom;
  * background colour and texture are random. Colour is therefore only a partial cue (a nearest
  * class mean on raw pixels, or on the best single pixel, reaches about 40% on 10 classes), and
  * higher accuracy needs the shape, which a small CNN can learn.
+ *
+ * <p>A difficulty in [0, 1] weakens every cue together so that comparisons between networks do
+ * not saturate: more samples take a random hue, the position, scale and rotation jitter widen,
+ * the shape blends into the background, the texture and pixel noise grow, and smaller shapes of
+ * other classes, in those classes' colours, are drawn behind the sample's own shape. Difficulty 0
+ * draws exactly the pixels of the original renderer (every parameter reduces to its original
+ * value and no extra random numbers are drawn), so existing datasets stay byte-identical.
  */
 final class ShapeRenderer {
 
@@ -44,6 +51,13 @@ final class ShapeRenderer {
     private static final double PIXEL_NOISE = 0.06;
     /** Side of the coarse grid of the background texture. */
     private static final int TEXTURE_GRID = 5;
+    /**
+     * Extra share of random-hue samples at difficulty 1; 0.4 + 0.5 leaves one sample in ten with
+     * its class hue, so colour becomes a weak cue but not noise.
+     */
+    private static final double OFF_PALETTE_EXTRA = 0.5;
+    /** Distractor shapes per image at difficulty 1, on average. */
+    private static final double DISTRACTORS = 2.5;
 
     private ShapeRenderer() {
     }
@@ -58,9 +72,12 @@ final class ShapeRenderer {
     }
 
     /**
-     * Renders class {@code k} as 3 x size x size CHW bytes into {@code dst} at {@code off}.
+     * Renders class {@code k} at {@code difficulty} in [0, 1] as 3 x size x size CHW bytes into
+     * {@code dst} at {@code off}; distractors are drawn from the other {@code classes - 1} classes
+     * (none when {@code classes < 2} or difficulty is 0).
      */
-    static void render(int k, int size, SplittableRandom rng, byte[] dst, int off) {
+    static void render(int k, int classes, int size, double difficulty, SplittableRandom rng, byte[] dst, int off) {
+        double d = difficulty;
         int plane = size * size;
         double[] r = new double[plane];
         double[] g = new double[plane];
@@ -75,7 +92,7 @@ final class ShapeRenderer {
         double[][] texture = new double[3][(TEXTURE_GRID + 1) * (TEXTURE_GRID + 1)];
         for (double[] t : texture) {
             for (int i = 0; i < t.length; i++) {
-                t[i] = 0.16 * (rng.nextDouble() - 0.5);
+                t[i] = 0.16 * (1 + d) * (rng.nextDouble() - 0.5);
             }
         }
         double cell = (size - 1) / (double) TEXTURE_GRID;
@@ -93,19 +110,23 @@ final class ShapeRenderer {
 
         // Foreground: class hue and saturation level, class position, jittered per sample.
         int variant = k / SHAPES.length;
-        double hue = rng.nextDouble() < OFF_PALETTE
+        double hue = rng.nextDouble() < OFF_PALETTE + OFF_PALETTE_EXTRA * d
                 ? rng.nextDouble()
-                : frac(0.07 + k * GOLDEN + HUE_JITTER * gaussian(rng));
+                : classHue(k, rng);
         double satBase = (variant % 2 == 0) ? 0.85 : 0.5;
         double sat = clamp(satBase + 0.2 * (rng.nextDouble() - 0.5), 0.05, 1);
         double val = 0.55 + 0.45 * rng.nextDouble();
         double[] fg = hsv(hue, sat, val);
         double posAngle = 2 * StrictMath.PI * frac(0.3 + k * 0.7548776662466927);
         double posRadius = size * (0.08 + 0.06 * ((k * 7) % 3) / 2.0);
-        double cx = (size - 1) / 2.0 + posRadius * StrictMath.cos(posAngle) + size * 0.18 * (rng.nextDouble() - 0.5);
-        double cy = (size - 1) / 2.0 + posRadius * StrictMath.sin(posAngle) + size * 0.18 * (rng.nextDouble() - 0.5);
-        double radius = size * 0.26 * (0.8 + 0.4 * rng.nextDouble());
-        double rot = 0.5 * (rng.nextDouble() - 0.5) + (variant % 4) * StrictMath.PI / 8;
+        // Position jitter grows to 2.5x, so the class position becomes a soft cue.
+        double jitter = 0.18 * (1 + 1.5 * d);
+        double cx = (size - 1) / 2.0 + posRadius * StrictMath.cos(posAngle) + size * jitter * (rng.nextDouble() - 0.5);
+        double cy = (size - 1) / 2.0 + posRadius * StrictMath.sin(posAngle) + size * jitter * (rng.nextDouble() - 0.5);
+        double radius = size * 0.26 * ((0.8 - 0.25 * d) + (0.4 + 0.45 * d) * rng.nextDouble());
+        // Rotation jitter stays below +-45 degrees even at difficulty 1, so a square never fully
+        // turns into a diamond, nor a cross into an x-cross.
+        double rot = (0.5 + 0.7 * d) * (rng.nextDouble() - 0.5) + (variant % 4) * StrictMath.PI / 8;
         double cos = StrictMath.cos(rot);
         double sin = StrictMath.sin(rot);
         double lightAngle = 2 * StrictMath.PI * rng.nextDouble();
@@ -113,6 +134,65 @@ final class ShapeRenderer {
         double ly = 0.2 * StrictMath.sin(lightAngle);
         Shape shape = shapeOf(k);
 
+        if (d > 0 && classes > 1) {
+            drawDistractors(k, classes, size, d, rng, r, g, b);
+        }
+        // Shape opacity: at difficulty 1 the shape is a 50% blend with the background.
+        double alpha = 1 - 0.5 * d;
+        fill(shape, size, cx, cy, radius, cos, sin, lx, ly, alpha, fg, r, g, b);
+
+        // Sensor-like noise on every pixel; Box-Muller gives two values per draw.
+        double noise = PIXEL_NOISE * (1 + 1.5 * d);
+        double[][] chans = {r, g, b};
+        for (int c = 0; c < 3; c++) {
+            double[] ch = chans[c];
+            int base = off + c * plane;
+            for (int p = 0; p < plane; p += 2) {
+                double u1 = 1.0 - rng.nextDouble();
+                double u2 = rng.nextDouble();
+                double m = StrictMath.sqrt(-2 * StrictMath.log(u1));
+                dst[base + p] = toByte(ch[p] + noise * m * StrictMath.cos(2 * StrictMath.PI * u2));
+                if (p + 1 < plane) {
+                    dst[base + p + 1] = toByte(ch[p + 1] + noise * m * StrictMath.sin(2 * StrictMath.PI * u2));
+                }
+            }
+        }
+    }
+
+    /** The jittered hue of class {@code k}. */
+    private static double classHue(int k, SplittableRandom rng) {
+        return frac(0.07 + k * GOLDEN + HUE_JITTER * gaussian(rng));
+    }
+
+    /**
+     * Draws smaller shapes of other classes, in their class colours, anywhere in the image and
+     * behind the sample's own shape: a network must find the largest, front-most shape rather than
+     * respond to any class's shape or colour.
+     */
+    private static void drawDistractors(int k, int classes, int size, double d, SplittableRandom rng,
+                                        double[] r, double[] g, double[] b) {
+        int n = (int) (DISTRACTORS * d + rng.nextDouble());
+        for (int i = 0; i < n; i++) {
+            int j = rng.nextInt(classes - 1);
+            j = j >= k ? j + 1 : j;
+            int variant = j / SHAPES.length;
+            double sat = ((variant % 2 == 0) ? 0.85 : 0.5) + 0.2 * (rng.nextDouble() - 0.5);
+            double[] fg = hsv(classHue(j, rng), clamp(sat, 0.05, 1), 0.55 + 0.45 * rng.nextDouble());
+            double cx = (size - 1) * rng.nextDouble();
+            double cy = (size - 1) * rng.nextDouble();
+            double radius = size * 0.26 * (0.35 + 0.25 * rng.nextDouble());
+            double rot = (0.5 + 0.7 * d) * (rng.nextDouble() - 0.5) + (variant % 4) * StrictMath.PI / 8;
+            fill(shapeOf(j), size, cx, cy, radius, StrictMath.cos(rot), StrictMath.sin(rot), 0, 0, 1 - 0.5 * d, fg,
+                    r, g, b);
+        }
+    }
+
+    /**
+     * Blends {@code shape} (centre, radius, rotation as cos/sin, linear lighting lx/ly, opacity
+     * alpha, colour fg) over the planes r, g, b.
+     */
+    private static void fill(Shape shape, int size, double cx, double cy, double radius, double cos, double sin,
+                             double lx, double ly, double alpha, double[] fg, double[] r, double[] g, double[] b) {
         // 2x2 supersampling gives soft edges, which survive JPEG and downsampling more naturally.
         for (int y = 0; y < size; y++) {
             for (int x = 0; x < size; x++) {
@@ -135,28 +215,13 @@ final class ShapeRenderer {
                 if (hits == 0) {
                     continue;
                 }
-                double cov = hits / 4.0;
+                // alpha is exactly 1 at difficulty 0, so cov is unchanged there.
+                double cov = alpha * hits / 4.0;
                 double light = 1 + (su * lx + sv * ly) / hits;
                 int p = y * size + x;
                 r[p] = (1 - cov) * r[p] + cov * fg[0] * light;
                 g[p] = (1 - cov) * g[p] + cov * fg[1] * light;
                 b[p] = (1 - cov) * b[p] + cov * fg[2] * light;
-            }
-        }
-
-        // Sensor-like noise on every pixel; Box-Muller gives two values per draw.
-        double[][] chans = {r, g, b};
-        for (int c = 0; c < 3; c++) {
-            double[] ch = chans[c];
-            int base = off + c * plane;
-            for (int p = 0; p < plane; p += 2) {
-                double u1 = 1.0 - rng.nextDouble();
-                double u2 = rng.nextDouble();
-                double m = StrictMath.sqrt(-2 * StrictMath.log(u1));
-                dst[base + p] = toByte(ch[p] + PIXEL_NOISE * m * StrictMath.cos(2 * StrictMath.PI * u2));
-                if (p + 1 < plane) {
-                    dst[base + p + 1] = toByte(ch[p + 1] + PIXEL_NOISE * m * StrictMath.sin(2 * StrictMath.PI * u2));
-                }
             }
         }
     }

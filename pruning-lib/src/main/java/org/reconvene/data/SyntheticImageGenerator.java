@@ -30,6 +30,12 @@ import org.slf4j.LoggerFactory;
  * jitter, on a random textured background with Gaussian pixel noise; see {@link ShapeRenderer}.
  * Size 32 writes the CIFAR-10 binary layout, size 64 the Tiny ImageNet layout (JPEG, quality 0.95).
  *
+ * <p>{@link Builder#optDifficulty} (default 0, the original task) makes the classes harder to
+ * separate: weaker colour, position and shape cues, distractor shapes of other classes, stronger
+ * noise, and a fraction {@code 0.1 * difficulty} of the training labels replaced by a random other
+ * class (the image still shows its true class; test labels are never changed), so that accuracy
+ * after a short training run lands well below 100% and pruning methods can be told apart.
+ *
  * <p>Lifecycle: configure with {@link #builder()}, then call {@link #generate()}, which refuses a
  * non-empty output directory unless {@code optOverwrite(true)} is set. Output is a pure function of
  * the options: every image is drawn from its own random stream derived from (seed, split, index),
@@ -49,10 +55,13 @@ public final class SyntheticImageGenerator {
     private static final int TRAIN_FILES = 5;
     private static final long TRAIN_STREAM = 1;
     private static final long TEST_STREAM = 2;
+    private static final long LABEL_NOISE_STREAM = 3;
+    /** Share of training labels flipped at difficulty 1. */
+    private static final double LABEL_NOISE = 0.1;
 
     /** What {@link #generate()} wrote. */
     public record Result(String uri, DatasetFormat format, int classes, int imageSize, int trainSize, int testSize,
-                         long seed) {
+                         long seed, double difficulty, int flippedTrainLabels) {
     }
 
     private final String output;
@@ -63,6 +72,7 @@ public final class SyntheticImageGenerator {
     private final long seed;
     private final Configuration conf;
     private final boolean overwrite;
+    private final double difficulty;
 
     private SyntheticImageGenerator(Builder b) {
         this.output = b.output;
@@ -73,9 +83,10 @@ public final class SyntheticImageGenerator {
         this.seed = b.seed;
         this.conf = b.conf;
         this.overwrite = b.overwrite;
+        this.difficulty = b.difficulty;
     }
 
-    /** A builder with the defaults: 10 classes, 5000 train, 1000 test, 32x32, seed 0. */
+    /** A builder with the defaults: 10 classes, 5000 train, 1000 test, 32x32, seed 0, difficulty 0. */
     public static Builder builder() {
         return new Builder();
     }
@@ -102,20 +113,26 @@ public final class SyntheticImageGenerator {
         FileSystem fs = loc.fs();
         Path root = loc.path();
         prepareOutput(fs, root);
-        int[] trainLabels = balancedLabels(trainSize, TRAIN_STREAM);
+        int[] trainClasses = balancedLabels(trainSize, TRAIN_STREAM);
+        int[] trainLabels = flipLabels(trainClasses);
         int[] testLabels = balancedLabels(testSize, TEST_STREAM);
+        int flipped = 0;
+        for (int i = 0; i < trainSize; i++) {
+            flipped += trainLabels[i] != trainClasses[i] ? 1 : 0;
+        }
         DatasetFormat format;
         if (imageSize == 32) {
-            writeCifar(fs, root, trainLabels, testLabels);
+            writeCifar(fs, root, trainClasses, trainLabels, testLabels);
             format = DatasetFormat.CIFAR10;
         } else {
-            writeTiny(fs, root, trainLabels, testLabels);
+            writeTiny(fs, root, trainClasses, trainLabels, testLabels);
             format = DatasetFormat.TINY_IMAGENET;
         }
-        LOG.info("Generated synthetic {} dataset at {}: {} classes, {} train, {} test, {}x{}, seed {} in {} ms",
-                format.description(), root, classes, trainSize, testSize, imageSize, imageSize, seed,
-                (System.nanoTime() - start) / 1_000_000);
-        return new Result(root.toString(), format, classes, imageSize, trainSize, testSize, seed);
+        LOG.info("Generated synthetic {} dataset at {}: {} classes, {} train ({} labels flipped), {} test, {}x{}, "
+                        + "seed {}, difficulty {} in {} ms",
+                format.description(), root, classes, trainSize, flipped, testSize, imageSize, imageSize, seed,
+                difficulty, (System.nanoTime() - start) / 1_000_000);
+        return new Result(root.toString(), format, classes, imageSize, trainSize, testSize, seed, difficulty, flipped);
     }
 
     /**
@@ -171,6 +188,36 @@ public final class SyntheticImageGenerator {
         return labels;
     }
 
+    /**
+     * The training labels as written: {@code round(0.1 * difficulty * n)} samples, chosen with
+     * their own stream of the seed, get a uniformly random other class. Label noise caps what any
+     * model can fit on the training split without touching the clean test split.
+     */
+    private int[] flipLabels(int[] trueClasses) {
+        int n = trueClasses.length;
+        int flips = (int) Math.round(LABEL_NOISE * difficulty * n);
+        if (flips == 0) {
+            return trueClasses;
+        }
+        int[] labels = trueClasses.clone();
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        SplittableRandom rng = new SplittableRandom(streamSeed(LABEL_NOISE_STREAM, -1));
+        // A partial Fisher-Yates shuffle picks the first `flips` samples uniformly without repeats.
+        for (int i = 0; i < flips; i++) {
+            int j = i + rng.nextInt(n - i);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+            int other = rng.nextInt(classes - 1);
+            int s = order[i];
+            labels[s] = other >= trueClasses[s] ? other + 1 : other;
+        }
+        return labels;
+    }
+
     /** Seed of one image's stream (or, with index -1, of a split's label shuffle). */
     private long streamSeed(long stream, long index) {
         return mix64(seed + mix64(stream * 0x9E3779B97F4A7C15L + mix64(index + 0x632BE59BD9B4E019L)));
@@ -182,15 +229,17 @@ public final class SyntheticImageGenerator {
         return z ^ (z >>> 31);
     }
 
-    private void renderChunk(int[] labels, long stream, int from, int count, byte[] dst) {
+    /** Renders images {@code from..from+count-1} of their true classes {@code shown}. */
+    private void renderChunk(int[] shown, long stream, int from, int count, byte[] dst) {
         int per = 3 * imageSize * imageSize;
         HadoopFiles.parallelFor(count, j -> {
             int i = from + j;
-            ShapeRenderer.render(labels[i], imageSize, new SplittableRandom(streamSeed(stream, i)), dst, j * per);
+            ShapeRenderer.render(shown[i], classes, imageSize, difficulty, new SplittableRandom(streamSeed(stream, i)),
+                    dst, j * per);
         });
     }
 
-    private void writeCifar(FileSystem fs, Path root, int[] trainLabels, int[] testLabels) {
+    private void writeCifar(FileSystem fs, Path root, int[] trainClasses, int[] trainLabels, int[] testLabels) {
         StringBuilder meta = new StringBuilder();
         for (String n : classNames(classes)) {
             meta.append(n).append('\n');
@@ -199,19 +248,22 @@ public final class SyntheticImageGenerator {
         int from = 0;
         for (int f = 0; f < TRAIN_FILES; f++) {
             int count = trainSize / TRAIN_FILES + (f < trainSize % TRAIN_FILES ? 1 : 0);
-            writeCifarFile(fs, new Path(root, "data_batch_" + (f + 1) + ".bin"), trainLabels, TRAIN_STREAM, from, count);
+            writeCifarFile(fs, new Path(root, "data_batch_" + (f + 1) + ".bin"), trainClasses, trainLabels,
+                    TRAIN_STREAM, from, count);
             from += count;
         }
-        writeCifarFile(fs, new Path(root, "test_batch.bin"), testLabels, TEST_STREAM, 0, testSize);
+        writeCifarFile(fs, new Path(root, "test_batch.bin"), testLabels, testLabels, TEST_STREAM, 0, testSize);
     }
 
-    private void writeCifarFile(FileSystem fs, Path file, int[] labels, long stream, int from, int count) {
+    /** Writes records {@code from..from+count-1}: images of {@code shown}, labelled {@code labels}. */
+    private void writeCifarFile(FileSystem fs, Path file, int[] shown, int[] labels, long stream, int from,
+                                int count) {
         int per = CifarBinaryReader.IMAGE_BYTES;
         byte[] buf = new byte[Math.min(CHUNK, Math.max(count, 1)) * per];
         try (OutputStream out = new BufferedOutputStream(create(fs, file), 1 << 16)) {
             for (int done = 0; done < count; done += CHUNK) {
                 int n = Math.min(CHUNK, count - done);
-                renderChunk(labels, stream, from + done, n, buf);
+                renderChunk(shown, stream, from + done, n, buf);
                 for (int j = 0; j < n; j++) {
                     out.write(labels[from + done + j]);
                     out.write(buf, j * per, per);
@@ -222,7 +274,7 @@ public final class SyntheticImageGenerator {
         }
     }
 
-    private void writeTiny(FileSystem fs, Path root, int[] trainLabels, int[] testLabels) {
+    private void writeTiny(FileSystem fs, Path root, int[] trainClasses, int[] trainLabels, int[] testLabels) {
         List<String> names = classNames(classes);
         String[] wnids = new String[classes];
         StringBuilder ids = new StringBuilder();
@@ -252,7 +304,8 @@ public final class SyntheticImageGenerator {
             mkdirs(fs, new Path(root, "train/" + wnids[k] + "/images"));
             writeText(fs, new Path(root, "train/" + wnids[k] + "/" + wnids[k] + "_boxes.txt"), boxes.get(k).toString());
         }
-        writeJpegs(fs, trainLabels, TRAIN_STREAM, i -> new Path(root,
+        // The folder is the written label, which is what the loader reads as the label.
+        writeJpegs(fs, trainClasses, TRAIN_STREAM, i -> new Path(root,
                 "train/" + wnids[trainLabels[i]] + "/images/" + trainNames[i]));
 
         mkdirs(fs, new Path(root, "val/images"));
@@ -265,13 +318,14 @@ public final class SyntheticImageGenerator {
         writeJpegs(fs, testLabels, TEST_STREAM, i -> new Path(root, "val/images/val_" + i + ".JPEG"));
     }
 
-    private void writeJpegs(FileSystem fs, int[] labels, long stream, IntFunction<Path> pathOf) {
+    /** Writes one JPEG per image of {@code shown} (true classes) to {@code pathOf(i)}. */
+    private void writeJpegs(FileSystem fs, int[] shown, long stream, IntFunction<Path> pathOf) {
         int per = 3 * imageSize * imageSize;
-        byte[] buf = new byte[Math.min(CHUNK, Math.max(labels.length, 1)) * per];
+        byte[] buf = new byte[Math.min(CHUNK, Math.max(shown.length, 1)) * per];
         byte[][] encoded = new byte[CHUNK][];
-        for (int done = 0; done < labels.length; done += CHUNK) {
-            int n = Math.min(CHUNK, labels.length - done);
-            renderChunk(labels, stream, done, n, buf);
+        for (int done = 0; done < shown.length; done += CHUNK) {
+            int n = Math.min(CHUNK, shown.length - done);
+            renderChunk(shown, stream, done, n, buf);
             HadoopFiles.parallelFor(n, j -> encoded[j] = ImageCodec.encodeJpeg(buf, j * per, imageSize, JPEG_QUALITY));
             for (int j = 0; j < n; j++) {
                 Path p = pathOf.apply(done + j);
@@ -325,7 +379,7 @@ public final class SyntheticImageGenerator {
 
     /**
      * Options of a {@link SyntheticImageGenerator}; {@link #setOutput} is required, the rest have
-     * defaults (10 classes, 5000 train, 1000 test, 32x32, seed 0).
+     * defaults (10 classes, 5000 train, 1000 test, 32x32, seed 0, difficulty 0).
      */
     public static final class Builder {
         private String output;
@@ -336,6 +390,7 @@ public final class SyntheticImageGenerator {
         private long seed;
         private Configuration conf;
         private boolean overwrite;
+        private double difficulty;
 
         private Builder() {
         }
@@ -391,6 +446,17 @@ public final class SyntheticImageGenerator {
         }
 
         /**
+         * How hard the classes are to tell apart, in [0, 1] (default 0, the original task). Higher
+         * values weaken the colour, position and shape cues, add distractor shapes of other classes
+         * and stronger noise, and flip {@code 0.1 * difficulty} of the training labels to a random
+         * other class; test labels stay clean.
+         */
+        public Builder optDifficulty(double difficulty) {
+            this.difficulty = difficulty;
+            return this;
+        }
+
+        /**
          * Validates the options.
          *
          * @throws IllegalArgumentException naming the first invalid option
@@ -416,6 +482,10 @@ public final class SyntheticImageGenerator {
             }
             if (testSize <= 0) {
                 throw new IllegalArgumentException("optTestSize must be positive, got " + testSize);
+            }
+            // The negated form also rejects NaN.
+            if (!(difficulty >= 0 && difficulty <= 1)) {
+                throw new IllegalArgumentException("optDifficulty must be in [0, 1], got " + difficulty);
             }
             long maxImages = (Integer.MAX_VALUE - 16L) / (3L * imageSize * imageSize);
             if (trainSize > maxImages || testSize > maxImages) {

@@ -22,6 +22,8 @@ import org.reconvene.structured.StructuredBaselines;
  */
 public final class Pruner {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Pruner.class);
+
     private Pruner() {}
 
     /**
@@ -41,10 +43,14 @@ public final class Pruner {
             case RECONVENE: {
                 Map<String, float[]> initial = net.state();
                 UnstructuredPruner.Outcome o = unstructured(config).prune(net, data, config.density(), seed);
+                long t1 = System.nanoTime();
                 Map<String, LayerSensitivity> pse =
                         SensitivityEvaluator.evaluate(net, o.scores(), o.masks(), config.structured());
+                long t2 = System.nanoTime();
                 Rebuild r = LayerRectifier.rectify(net, initial, pse, config.structured(), seed);
                 long ms = elapsed(t0);
+                LOG.debug("reconvene: unstructured {} ms, PSE {} ms, RLR {} ms", (t1 - t0) / 1_000_000,
+                        (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
                 return new PruneResult(r.network(), net, o.scores(), o.masks(),
                         reports(net, r.network(), pse, r.rebuilt()), ms);
             }
