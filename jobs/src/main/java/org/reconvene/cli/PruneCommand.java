@@ -72,7 +72,7 @@ final class PruneCommand implements Callable<Integer> {
             description = "PSE criterion: retention (sensitivity <= tau) or density (density <= delta) (default ${DEFAULT-VALUE}).")
     String criterion;
 
-    @Option(names = "--tau", defaultValue = "0.1", description = "PSE sensitivity threshold (default ${DEFAULT-VALUE}).")
+    @Option(names = "--tau", defaultValue = "0.4", description = "PSE sensitivity threshold (default ${DEFAULT-VALUE}).")
     double tau;
 
     @Option(names = "--delta", defaultValue = "0.1", description = "PSE density threshold (default ${DEFAULT-VALUE}).")

@@ -27,8 +27,12 @@ import picocli.CommandLine.Option;
         description = "Train a model on a dataset and write DIR/summary.json (accuracy, history, metrics).")
 final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, description = "Model name (see `models`).")
+    @Option(names = "--model", description = "Model name (see `models`); required unless --init-model is given.")
     String model;
+
+    @Option(names = "--init-model",
+            description = "Start from a saved network (e.g. DIR/model written by `prune`), masks included, instead of a fresh one.")
+    Path initModel;
 
     @Option(names = "--data", required = true,
             description = "Dataset directory or Hadoop URI (file:, hdfs:, s3a:).")
@@ -49,20 +53,32 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Instant started = Instant.now();
-        Architecture arch = Architectures.get(model);
-        ImageDataset ds = dataset == null ? DatasetLoader.load(data) : DatasetLoader.load(data, dataset);
-        if (ds.imageSize() != arch.inputSize()) {
-            throw new IllegalArgumentException(
-                    "model " + model + " takes " + arch.inputSize() + "x" + arch.inputSize()
-                            + " images but " + data + " holds " + ds.imageSize() + "x" + ds.imageSize());
+        if ((model == null) == (initModel == null)) {
+            throw new IllegalArgumentException("give exactly one of --model and --init-model");
         }
-        ModelSpec spec = arch.defaultSpec(ds.numClasses());
+        ImageDataset ds = dataset == null ? DatasetLoader.load(data) : DatasetLoader.load(data, dataset);
         TrainingConfig config = training.config();
+        Network start;
+        if (initModel != null) {
+            start = NetworkStore.load(initModel);
+        } else {
+            Architecture arch = Architectures.get(model);
+            start = Network.builder().setSpec(arch.defaultSpec(ds.numClasses()))
+                    .optSeed(Seeds.derive(config.seed(), Seeds.INIT)).build();
+        }
+        ModelSpec spec = start.spec();
+        if (ds.imageSize() != spec.inputSize() || ds.numClasses() != spec.numClasses()) {
+            start.close();
+            throw new IllegalArgumentException(
+                    "network " + spec.arch() + " takes " + spec.inputSize() + "x" + spec.inputSize() + " images of "
+                            + spec.numClasses() + " classes but " + data + " holds " + ds.imageSize() + "x"
+                            + ds.imageSize() + " images of " + ds.numClasses() + " classes");
+        }
         Map<String, Object> summary = new LinkedHashMap<>();
-        try (Network net =
-                Network.builder().setSpec(spec).optSeed(Seeds.derive(config.seed(), Seeds.INIT)).build()) {
+        try (Network net = start) {
             TrainingResult r = new NetworkTrainer(config).train(net, ds);
-            summary.put("model", model);
+            summary.put("model", spec.arch());
+            summary.put("init_model", initModel == null ? null : initModel.toString());
             summary.put("dataset", ds.name());
             summary.put("data", data);
             summary.put("num_classes", ds.numClasses());

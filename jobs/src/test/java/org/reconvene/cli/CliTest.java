@@ -100,4 +100,33 @@ class CliTest {
         assertTrue(s.get("top1").getAsDouble() >= 0 && s.get("top1").getAsDouble() <= 1);
         assertTrue(Files.isRegularFile(out.resolve("model").resolve("tensors.ndlist")));
     }
+
+    @Test
+    void trainStartsFromAPrunedNetworkAndKeepsItsMasks(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("syn");
+        assertEquals(0, CliRun.of("datagen", "--out", data.toString(), "--classes", "10", "--train", "200",
+                "--test", "50", "--seed", "2").exit());
+        Path pruned = dir.resolve("p");
+        assertEquals(0, CliRun.of("prune", "--model", "resnet20", "--data", data.toString(), "--method", "upai",
+                "--scorer", "magnitude", "--sparsity", "0.8", "--latency-runs", "2", "--out", pruned.toString()).exit());
+        Path out = dir.resolve("t");
+        CliRun r = CliRun.of("train", "--init-model", pruned.resolve("model").toString(), "--data", data.toString(),
+                "--epochs", "1", "--max-batches", "2", "--batch", "32", "--latency-runs", "2", "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        JsonObject s = JsonParser.parseString(Files.readString(out.resolve("summary.json"))).getAsJsonObject();
+        long prunable = s.get("prunable").getAsLong();
+        long nonzero = s.get("params").getAsLong() - s.get("params_nonzero").getAsLong();
+        assertEquals(prunable - Math.round(0.2 * prunable), nonzero, "the masks survive training");
+        try (org.reconvene.model.Network net = org.reconvene.model.NetworkStore.load(out.resolve("model"))) {
+            for (var e : net.masks().entrySet()) {
+                float[] w = net.tensor(e.getKey()).toFloatArray();
+                float[] m = e.getValue().toFloatArray();
+                for (int i = 0; i < w.length; i++) {
+                    assertTrue(m[i] != 0f || w[i] == 0f, "masked weight stays zero");
+                }
+            }
+        }
+        assertEquals(2, CliRun.of("train", "--data", data.toString(), "--out", out.toString()).exit(),
+                "one of --model and --init-model is required");
+    }
 }

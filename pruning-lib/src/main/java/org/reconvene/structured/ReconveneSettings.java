@@ -7,7 +7,8 @@ import java.util.Locale;
  * (METHOD.md sections 4 and 5).
  *
  * <p>The defaults are provisional: METHOD.md requires each to be justified by a recorded sweep,
- * which the sweep job (conf/sweeps) is for; until then they are {@code tau = 0.1}, {@code delta =
+ * which the sweep job (conf/sweeps) is for; until then they are {@code tau = 0.4} (see
+ * docs/STRUCTURED.md for the size sweep behind it), {@code delta =
  * 0.1}, {@code alpha = 0.5} (METHOD.md's), {@code minChannels = 4} and {@code reinit = affected}
  * (METHOD.md's).
  *
@@ -77,7 +78,7 @@ public record ReconveneSettings(Criterion criterion, double tau, double delta, d
 
     /** The provisional defaults. */
     public static ReconveneSettings defaults() {
-        return new ReconveneSettings(Criterion.RETENTION, 0.1, 0.1, 0.5, 4, Reinit.AFFECTED);
+        return new ReconveneSettings(Criterion.RETENTION, 0.4, 0.1, 0.5, 4, Reinit.AFFECTED);
     }
 
     /** The structured width of a layer of {@code channels} channels at mask density {@code density}. */
