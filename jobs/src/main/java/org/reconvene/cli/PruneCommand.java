@@ -20,6 +20,7 @@ import org.reconvene.data.SyntheticImageGenerator;
 import org.reconvene.mask.MaskScope;
 import org.reconvene.metrics.LayerProfile;
 import org.reconvene.metrics.NetworkMetrics;
+import org.reconvene.metrics.Measurements;
 import org.reconvene.model.Architecture;
 import org.reconvene.model.Architectures;
 import org.reconvene.model.ModelSpec;

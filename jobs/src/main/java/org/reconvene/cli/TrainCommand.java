@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.reconvene.data.DatasetLoader;
 import org.reconvene.data.ImageDataset;
+import org.reconvene.metrics.Measurements;
 import org.reconvene.model.Architecture;
 import org.reconvene.model.Architectures;
 import org.reconvene.model.ModelSpec;

@@ -1,18 +1,19 @@
-package org.reconvene.cli;
+package org.reconvene.metrics;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.reconvene.metrics.LatencyMeter;
-import org.reconvene.metrics.NetworkMetrics;
 import org.reconvene.model.Network;
 
-/** The METHOD.md section 7 size, compute and latency metrics of a network, as summary fields. */
-final class Measurements {
+/**
+ * The METHOD.md section 7 size, compute and latency metrics of a network as named fields, shared
+ * by the CLI summaries and the sweep's result rows so both measure the same way.
+ */
+public final class Measurements {
 
     private Measurements() {}
 
     /** Measures {@code net}; latency from {@code runs} timed runs per batch size after warm-up. */
-    static Map<String, Object> of(Network net, int runs) {
+    public static Map<String, Object> of(Network net, int runs) {
         NetworkMetrics m = NetworkMetrics.of(net);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("params", m.params());
@@ -34,7 +35,7 @@ final class Measurements {
      * runs (METHOD.md section 7). The network's own latency fields are overwritten with the
      * alternating measurement so that every figure in one summary comes from one comparison.
      */
-    static Map<String, Object> compare(Network upai, Network pruned, int runs) {
+    public static Map<String, Object> compare(Network upai, Network pruned, int runs) {
         Map<String, Object> out = new LinkedHashMap<>();
         NetworkMetrics u = NetworkMetrics.of(upai);
         NetworkMetrics p = NetworkMetrics.of(pruned);

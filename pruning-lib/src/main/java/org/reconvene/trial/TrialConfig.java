@@ -1,0 +1,94 @@
+package org.reconvene.trial;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.reconvene.prune.PruningConfig;
+import org.reconvene.structured.ReconveneSettings;
+import org.reconvene.train.TrainingConfig;
+
+/**
+ * One point of a sweep: model, data, pruning, training and measurement settings, and the trial
+ * seed from which every random stream of the trial is derived.
+ *
+ * <p>{@link #toMap()} is the canonical flat form (one entry per config column of a result row);
+ * {@link #trialId()} hashes it, so the same configuration always gets the same id, and a rerun or
+ * resumed sweep recognises trials it has already run.
+ */
+public record TrialConfig(
+        String model,
+        String dataset,
+        String dataUri,
+        PruningConfig pruning,
+        TrainingConfig training,
+        long seed,
+        int latencyRuns) {
+
+    /** Validates the fields that the nested configs do not cover. */
+    public TrialConfig {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(dataset, "dataset");
+        Objects.requireNonNull(dataUri, "dataUri");
+        Objects.requireNonNull(pruning, "pruning");
+        Objects.requireNonNull(training, "training");
+        if (training.seed() != seed) {
+            throw new IllegalArgumentException("training seed " + training.seed() + " differs from trial seed " + seed);
+        }
+        if (latencyRuns < 1) {
+            throw new IllegalArgumentException("latencyRuns must be at least 1, got " + latencyRuns);
+        }
+    }
+
+    /** Every config field as a flat, key-sorted map of strings, numbers and booleans. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new TreeMap<>();
+        m.put("model", model);
+        m.put("dataset", dataset);
+        m.put("data_uri", dataUri);
+        m.put("seed", seed);
+        m.put("method", pruning.method().configName());
+        m.put("scorer", pruning.method().usesScorer() ? pruning.scorer() : "");
+        m.put("sparsity", pruning.sparsity());
+        m.put("scope", pruning.scope().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("dense_classifier", pruning.denseClassifier());
+        m.put("samples_per_class", pruning.samplesPerClass());
+        m.put("synflow_rounds", pruning.scorerSettings().synflowRounds());
+        m.put("grasp_temperature", pruning.scorerSettings().graspTemperature());
+        ReconveneSettings r = pruning.structured();
+        m.put("pse_criterion", r.criterion().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("pse_tau", r.tau());
+        m.put("pse_delta", r.delta());
+        m.put("alpha", r.alpha());
+        m.put("min_channels", r.minChannels());
+        m.put("rlr_reinit", r.reinit().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("epochs", training.epochs());
+        m.put("batch_size", training.batchSize());
+        m.put("lr", training.learningRate());
+        m.put("momentum", training.momentum());
+        m.put("nesterov", training.nesterov());
+        m.put("weight_decay", training.weightDecay());
+        m.put("schedule", training.schedule().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("max_batches", training.maxBatchesPerEpoch());
+        m.put("augment", training.augment());
+        m.put("latency_runs", latencyRuns);
+        return m;
+    }
+
+    /** A hash of the canonical config: 16 hex digits of SHA-256 over its sorted key=value lines. */
+    public String trialId() {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Object> e : toMap().entrySet()) {
+            sb.append(e.getKey()).append('=').append(e.getValue()).append('\n');
+        }
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(h, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package org.reconvene.trial;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.reconvene.data.ImageDataset;
+import org.reconvene.metrics.LayerProfile;
+import org.reconvene.metrics.Measurements;
+import org.reconvene.metrics.NetworkMetrics;
+import org.reconvene.model.Architecture;
+import org.reconvene.model.Architectures;
+import org.reconvene.model.ModelSpec;
+import org.reconvene.model.Network;
+import org.reconvene.provenance.Provenance;
+import org.reconvene.provenance.Seeds;
+import org.reconvene.prune.PruneResult;
+import org.reconvene.prune.Pruner;
+import org.reconvene.score.PruningData;
+import org.reconvene.score.Scorers;
+import org.reconvene.train.NetworkTrainer;
+import org.reconvene.train.TrainingResult;
+
+/**
+ * Runs one trial end to end: build the model from the trial seed, prune it, train it briefly,
+ * measure it, and return the result row.
+ *
+ * <p>Any exception, a diverging loss included, becomes a FAILED result with the error's class and
+ * message; the runner never throws for a bad trial, so a sweep goes on. A runner is cheap; it
+ * shares a {@link DatasetCache} with the other runners of its JVM.
+ */
+public final class TrialRunner {
+
+    private final DatasetCache datasets;
+
+    /** A runner loading datasets through {@code datasets}. */
+    public TrialRunner(DatasetCache datasets) {
+        this.datasets = datasets;
+    }
+
+    /** Runs {@code trial} on this thread; {@code executor} names where, for the provenance. */
+    public TrialResult run(TrialConfig trial, String executor) {
+        Instant started = Instant.now();
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        try {
+            Architecture arch = Architectures.get(trial.model());
+            ImageDataset data = datasets.get(trial.dataset(), trial.dataUri());
+            if (data.imageSize() != arch.inputSize()) {
+                throw new IllegalArgumentException("model " + arch.name() + " takes " + arch.inputSize() + "x"
+                        + arch.inputSize() + " images; " + trial.dataUri() + " holds " + data.imageSize() + "x"
+                        + data.imageSize());
+            }
+            ModelSpec spec = arch.defaultSpec(data.numClasses());
+            boolean needData = trial.pruning().method().usesScorer() && Scorers.get(trial.pruning().scorer()).needsData();
+            PruningData pd = needData ? PruningData.sample(data, trial.pruning().samplesPerClass(), trial.seed()) : null;
+            try (Network net = Network.builder().setSpec(spec).optSeed(Seeds.derive(trial.seed(), Seeds.INIT)).build()) {
+                PruneResult pr = Pruner.prune(net, trial.pruning(), pd, trial.seed());
+                try (Network pruned = pr.network() == net ? null : pr.network()) {
+                    Network result = pr.network();
+                    metrics.put("prune_ms", pr.pruneMs());
+                    TrainingResult tr = new NetworkTrainer(trial.training()).train(result, data);
+                    metrics.put("top1", tr.top1());
+                    metrics.put("top1_best", tr.top1Best());
+                    metrics.put("top5", data.numClasses() > 10 ? tr.top5() : null);
+                    metrics.put("loss", tr.loss());
+                    metrics.put("train_ms", tr.trainMs());
+                    metrics.putAll(Measurements.of(result, trial.latencyRuns()));
+                    LayerProfile dense = LayerProfile.of(spec, Architectures.build(spec));
+                    NetworkMetrics m = NetworkMetrics.of(result);
+                    metrics.put("compression", (double) dense.params() / m.paramsNonzero());
+                    metrics.put("density_reached", (double) m.prunableNonzero() / dense.prunable());
+                    if (pr.counterpart() != null) {
+                        metrics.putAll(Measurements.compare(pr.counterpart(), result, trial.latencyRuns()));
+                    }
+                    return new TrialResult(trial.trialId(), TrialResult.Status.OK, null, null, trial.toMap(), metrics,
+                            pr.layers(), tr.history(), Provenance.capture(executor, started).toMap());
+                }
+            }
+        } catch (Throwable t) {
+            if (t instanceof Error && !(t instanceof OutOfMemoryError) && !(t instanceof StackOverflowError)) {
+                throw (Error) t;
+            }
+            return new TrialResult(trial.trialId(), TrialResult.Status.FAILED, t.getClass().getName(),
+                    String.valueOf(t.getMessage()), trial.toMap(), metrics, List.of(), List.of(),
+                    Provenance.capture(executor, started).toMap());
+        }
+    }
+}

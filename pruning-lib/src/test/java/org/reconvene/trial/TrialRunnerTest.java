@@ -1,0 +1,72 @@
+package org.reconvene.trial;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.reconvene.data.SyntheticImageGenerator;
+import org.reconvene.prune.PruningConfig;
+import org.reconvene.prune.PruningMethod;
+import org.reconvene.train.TrainingConfig;
+
+/** One trial end to end, its failure isolation and its id. */
+class TrialRunnerTest {
+
+    @TempDir static Path dir;
+    static String uri;
+
+    @BeforeAll
+    static void data() {
+        uri = dir.resolve("syn").toUri().toString();
+        SyntheticImageGenerator.builder().setOutput(uri).optTrainSize(200).optTestSize(50).optSeed(1).build().generate();
+    }
+
+    static TrialConfig trial(String model, String method, double lr, long seed) {
+        return new TrialConfig(model, "synthetic", uri,
+                PruningConfig.builder().setMethod(PruningMethod.parse(method)).optScorer("magnitude").optSparsity(0.8)
+                        .build(),
+                TrainingConfig.builder().optEpochs(1).optBatchSize(32).optMaxBatchesPerEpoch(2).optLearningRate(lr)
+                        .optSeed(seed).build(),
+                seed, 2);
+    }
+
+    @Test
+    void okTrialHasMetricsLayersHistoryAndProvenance() {
+        TrialResult r = new TrialRunner(new DatasetCache()).run(trial("resnet20", "reconvene", 0.05, 3), "test");
+        assertEquals(TrialResult.Status.OK, r.status(), r.errorMessage());
+        assertNull(r.errorClass());
+        for (String k : new String[] {"top1", "prune_ms", "params", "params_nonzero", "macs", "latency_ms_b1",
+                "serialized_bytes", "size_ratio", "speedup_b1", "compression"}) {
+            assertTrue(r.metrics().containsKey(k), k);
+        }
+        assertEquals(1, r.history().size());
+        assertEquals(22, r.layers().size());
+        assertEquals("test", r.provenance().get("executor"));
+        assertEquals("reconvene", r.config().get("method"));
+    }
+
+    @Test
+    void aBadTrialIsAFailedResultNotAnException() {
+        TrialRunner runner = new TrialRunner(new DatasetCache());
+        TrialResult misfit = runner.run(trial("resnet18", "upai", 0.05, 3), "test");
+        assertEquals(TrialResult.Status.FAILED, misfit.status());
+        assertEquals(IllegalArgumentException.class.getName(), misfit.errorClass());
+        assertTrue(misfit.errorMessage().contains("64x64"), misfit.errorMessage());
+        TrialResult diverged = runner.run(trial("resnet20", "dense", 1e12, 3), "test");
+        assertEquals(TrialResult.Status.FAILED, diverged.status());
+        assertEquals("org.reconvene.train.DivergedException", diverged.errorClass());
+    }
+
+    @Test
+    void trialIdIsAStableHashOfTheConfig() {
+        assertEquals(trial("resnet20", "upai", 0.05, 3).trialId(), trial("resnet20", "upai", 0.05, 3).trialId());
+        assertNotEquals(trial("resnet20", "upai", 0.05, 3).trialId(), trial("resnet20", "upai", 0.05, 4).trialId());
+        assertNotEquals(trial("resnet20", "upai", 0.05, 3).trialId(), trial("resnet20", "spai-l1", 0.05, 3).trialId());
+        assertEquals(16, trial("resnet20", "upai", 0.05, 3).trialId().length());
+    }
+}
