@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import org.reconvene.prune.PruningConfig;
+import org.reconvene.prune.PruningMethod;
+import org.reconvene.score.Scorers;
 import org.reconvene.structured.ReconveneSettings;
 import org.reconvene.train.TrainingConfig;
 
@@ -43,39 +45,54 @@ public record TrialConfig(
         }
     }
 
-    /** Every config field as a flat, key-sorted map of strings, numbers and booleans. */
+    /**
+     * Every config field as a flat, key-sorted map of strings, numbers and booleans. Fields that
+     * do not apply to the trial's method are null (the sparsity of a dense trial, the PSE knobs
+     * of an unstructured one, SynFlow's rounds for SNIP), so that trials differing only there are
+     * one trial with one id.
+     */
     public Map<String, Object> toMap() {
+        PruningMethod method = pruning.method();
+        boolean scored = method.usesScorer();
+        String scorer = scored ? pruning.scorer() : null;
+        boolean reconvene = method == PruningMethod.RECONVENE;
+        boolean widths = reconvene || method == PruningMethod.SPAI_LAYERWISE;
+        boolean masked = method == PruningMethod.UPAI || widths;
         Map<String, Object> m = new TreeMap<>();
         m.put("model", model);
         m.put("dataset", dataset);
         m.put("data_uri", dataUri);
         m.put("seed", seed);
-        m.put("method", pruning.method().configName());
-        m.put("scorer", pruning.method().usesScorer() ? pruning.scorer() : "");
-        m.put("sparsity", pruning.sparsity());
-        m.put("scope", pruning.scope().name().toLowerCase(java.util.Locale.ROOT));
-        m.put("dense_classifier", pruning.denseClassifier());
-        m.put("samples_per_class", pruning.samplesPerClass());
-        m.put("synflow_rounds", pruning.scorerSettings().synflowRounds());
-        m.put("grasp_temperature", pruning.scorerSettings().graspTemperature());
+        m.put("method", method.configName());
+        m.put("scorer", scorer);
+        m.put("sparsity", method == PruningMethod.DENSE ? null : pruning.sparsity());
+        m.put("scope", masked ? lower(pruning.scope()) : null);
+        m.put("dense_classifier", masked ? pruning.denseClassifier() : null);
+        m.put("samples_per_class", scored && Scorers.get(scorer).needsData() ? pruning.samplesPerClass() : null);
+        m.put("synflow_rounds", "synflow".equals(scorer) ? pruning.scorerSettings().synflowRounds() : null);
+        m.put("grasp_temperature", "grasp".equals(scorer) ? pruning.scorerSettings().graspTemperature() : null);
         ReconveneSettings r = pruning.structured();
-        m.put("pse_criterion", r.criterion().name().toLowerCase(java.util.Locale.ROOT));
-        m.put("pse_tau", r.tau());
-        m.put("pse_delta", r.delta());
-        m.put("alpha", r.alpha());
-        m.put("min_channels", r.minChannels());
-        m.put("rlr_reinit", r.reinit().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("pse_criterion", reconvene ? lower(r.criterion()) : null);
+        m.put("pse_tau", reconvene && r.criterion() == ReconveneSettings.Criterion.RETENTION ? r.tau() : null);
+        m.put("pse_delta", reconvene && r.criterion() == ReconveneSettings.Criterion.DENSITY ? r.delta() : null);
+        m.put("alpha", widths ? r.alpha() : null);
+        m.put("min_channels", widths ? r.minChannels() : null);
+        m.put("rlr_reinit", reconvene ? lower(r.reinit()) : null);
         m.put("epochs", training.epochs());
         m.put("batch_size", training.batchSize());
         m.put("lr", training.learningRate());
         m.put("momentum", training.momentum());
         m.put("nesterov", training.nesterov());
         m.put("weight_decay", training.weightDecay());
-        m.put("schedule", training.schedule().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("schedule", lower(training.schedule()));
         m.put("max_batches", training.maxBatchesPerEpoch());
         m.put("augment", training.augment());
         m.put("latency_runs", latencyRuns);
         return m;
+    }
+
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** A hash of the canonical config: 16 hex digits of SHA-256 over its sorted key=value lines. */

@@ -68,5 +68,12 @@ class TrialRunnerTest {
         assertNotEquals(trial("resnet20", "upai", 0.05, 3).trialId(), trial("resnet20", "upai", 0.05, 4).trialId());
         assertNotEquals(trial("resnet20", "upai", 0.05, 3).trialId(), trial("resnet20", "spai-l1", 0.05, 3).trialId());
         assertEquals(16, trial("resnet20", "upai", 0.05, 3).trialId().length());
+        // knobs that do not apply to the method do not make a new trial
+        TrialConfig a = trial("resnet20", "dense", 0.05, 3);
+        TrialConfig b = new TrialConfig(a.model(), a.dataset(), a.dataUri(),
+                PruningConfig.builder().setMethod(PruningMethod.DENSE).optScorer("snip").optSparsity(0.5).build(),
+                a.training(), a.seed(), a.latencyRuns());
+        assertEquals(a.trialId(), b.trialId());
+        assertNull(a.toMap().get("sparsity"));
     }
 }

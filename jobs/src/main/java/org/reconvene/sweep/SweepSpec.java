@@ -1,0 +1,363 @@
+package org.reconvene.sweep;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.reconvene.trial.TrialConfig;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * A sweep definition read from a YAML file in {@code conf/sweeps/}: a name, the datasets, and the
+ * axes whose combinations are the trials.
+ *
+ * <pre>
+ * name: quickstart                      # [A-Za-z0-9._-]+, the results partition
+ * seed: 0                               # seeds the random axes (default 0)
+ * data:                                 # dataset name -> where it is
+ *   synthetic: {uri: data/quickstart, generate: {classes: 10, train: 2000, test: 500, difficulty: 0.5}}
+ * defaults: {epochs: 2, lr: 0.05}       # trial keys fixed for every trial
+ * grid:                                 # every combination of these lists
+ *   model: [resnet20]
+ *   method: [dense, upai, reconvene]
+ *   seed: [0, 1]
+ * random:                               # per grid point, `samples` draws of these
+ *   samples: 4
+ *   axes: {sparsity: {uniform: [0.8, 0.99]}, lr: {loguniform: [0.01, 0.2]}, scorer: {choice: [snip, synflow]}}
+ * exclude:                              # trials matching every key of a rule are dropped
+ *   - {method: reconvene, scorer: random}
+ * </pre>
+ *
+ * <p>Everything is validated when the file is read, before any work starts: an unknown key, a
+ * value of the wrong type or range, or a sweep without trials is a {@link SweepSpecException}
+ * naming the file and key. Relative data paths are resolved against the working directory.
+ * Trials whose canonical configs coincide (a dense trial over several scorers) are one trial.
+ */
+public final class SweepSpec {
+
+    private static final Set<String> TOP = Set.of("name", "description", "seed", "data", "defaults", "grid",
+            "random", "exclude");
+    private static final Set<String> GENERATE = Set.of("classes", "train", "test", "size", "seed", "difficulty");
+
+    /** Where one dataset of the sweep lives, and how to generate it when it is synthetic and missing. */
+    public record DataSource(String dataset, String uri, Map<String, Object> generate) {}
+
+    private final String file;
+    private final String name;
+    private final long seed;
+    private final Map<String, DataSource> data;
+    private final Map<String, Object> defaults;
+    private final Map<String, List<Object>> grid;
+    private final int samples;
+    private final Map<String, Map<String, Object>> random;
+    private final List<Map<String, Object>> exclude;
+    private final List<TrialConfig> trials;
+
+    private SweepSpec(String file, Map<String, Object> root, Path baseDir) {
+        this.file = file;
+        for (String k : root.keySet()) {
+            if (!TOP.contains(k)) {
+                throw new SweepSpecException(file, k, "unknown key; expected one of " + new java.util.TreeSet<>(TOP));
+            }
+        }
+        Object n = root.get("name");
+        if (!(n instanceof String) || !((String) n).matches("[A-Za-z0-9._-]+")) {
+            throw new SweepSpecException(file, "name", "required, letters, digits, '.', '_' or '-' only; got " + n);
+        }
+        this.name = (String) n;
+        this.seed = root.containsKey("seed") ? asLong("seed", root.get("seed")) : 0L;
+        this.data = parseData(map("data", root.get("data"), true), baseDir);
+        this.defaults = trialMap("defaults", map("defaults", root.get("defaults"), false));
+        this.grid = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : trialMap("grid", map("grid", root.get("grid"), false)).entrySet()) {
+            List<Object> values = e.getValue() instanceof List<?> l ? new ArrayList<>(l) : List.of(e.getValue());
+            if (values.isEmpty()) {
+                throw new SweepSpecException(file, "grid." + e.getKey(), "has no values");
+            }
+            grid.put(e.getKey(), values);
+        }
+        Map<String, Object> rnd = map("random", root.get("random"), false);
+        for (String k : rnd.keySet()) {
+            if (!k.equals("samples") && !k.equals("axes")) {
+                throw new SweepSpecException(file, "random." + k, "unknown key; expected samples or axes");
+            }
+        }
+        this.samples = rnd.isEmpty() ? 1 : (int) asLong("random.samples", rnd.getOrDefault("samples", null));
+        if (samples < 1) {
+            throw new SweepSpecException(file, "random.samples", "must be at least 1");
+        }
+        this.random = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : trialMap("random.axes", map("random.axes", rnd.get("axes"), false)).entrySet()) {
+            random.put(e.getKey(), distribution("random.axes." + e.getKey(), e.getValue()));
+        }
+        this.exclude = new ArrayList<>();
+        Object ex = root.get("exclude");
+        if (ex != null) {
+            if (!(ex instanceof List<?> rules)) {
+                throw new SweepSpecException(file, "exclude", "expected a list of rules");
+            }
+            for (Object rule : rules) {
+                exclude.add(trialMap("exclude", map("exclude", rule, true)));
+            }
+        }
+        this.trials = expand();
+        if (trials.isEmpty()) {
+            throw new SweepSpecException(file, null, "the sweep has no trials (check grid and exclude)");
+        }
+    }
+
+    /** Reads and validates a sweep file. */
+    public static SweepSpec load(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new SweepSpecException(file.toString(), null, "no such sweep file");
+        }
+        try {
+            return parse(Files.readString(file), file.toString(), Path.of("").toAbsolutePath());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** Parses sweep YAML; {@code source} names it in errors; relative data paths resolve against {@code baseDir}. */
+    public static SweepSpec parse(String yaml, String source, Path baseDir) {
+        Object root;
+        try {
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+        } catch (YAMLException e) {
+            throw new SweepSpecException(source, null, "not valid YAML: " + e.getMessage());
+        }
+        if (!(root instanceof Map<?, ?>)) {
+            throw new SweepSpecException(source, null, "expected a mapping at the top level");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) root;
+        return new SweepSpec(source, m, baseDir);
+    }
+
+    /** The sweep's name, which is also its results partition. */
+    public String name() {
+        return name;
+    }
+
+    /** The file it was read from. */
+    public String file() {
+        return file;
+    }
+
+    /** The datasets, by name. */
+    public Map<String, DataSource> data() {
+        return data;
+    }
+
+    /** Every trial, in a stable order, without duplicates. */
+    public List<TrialConfig> trials() {
+        return trials;
+    }
+
+    private List<TrialConfig> expand() {
+        List<Map<String, Object>> points = new ArrayList<>();
+        points.add(new LinkedHashMap<>());
+        for (Map.Entry<String, List<Object>> axis : grid.entrySet()) {
+            List<Map<String, Object>> next = new ArrayList<>();
+            for (Map<String, Object> p : points) {
+                for (Object v : axis.getValue()) {
+                    Map<String, Object> q = new LinkedHashMap<>(p);
+                    q.put(axis.getKey(), v);
+                    next.add(q);
+                }
+            }
+            points = next;
+        }
+        SplittableRandom rng = new SplittableRandom(seed);
+        Map<String, TrialConfig> byId = new LinkedHashMap<>();
+        for (Map<String, Object> p : points) {
+            for (int s = 0; s < samples; s++) {
+                Map<String, Object> point = new LinkedHashMap<>(TrialKeys.DEFAULTS);
+                point.putAll(defaults);
+                point.putAll(p);
+                for (Map.Entry<String, Map<String, Object>> r : random.entrySet()) {
+                    point.put(r.getKey(), draw(r.getValue(), rng));
+                }
+                if (point.get("dataset") == null && data.size() == 1) {
+                    point.put("dataset", data.keySet().iterator().next());
+                }
+                if (excluded(point)) {
+                    continue;
+                }
+                DataSource src = data.get(String.valueOf(point.get("dataset")));
+                if (src == null) {
+                    throw new SweepSpecException(file, "dataset", "'" + point.get("dataset") + "' is not under data: "
+                            + data.keySet());
+                }
+                TrialConfig t = TrialKeys.toTrial(file, point, src.uri());
+                byId.putIfAbsent(t.trialId(), t);
+            }
+        }
+        return List.copyOf(byId.values());
+    }
+
+    private boolean excluded(Map<String, Object> point) {
+        for (Map<String, Object> rule : exclude) {
+            boolean all = true;
+            for (Map.Entry<String, Object> c : rule.entrySet()) {
+                List<?> allowed = c.getValue() instanceof List<?> l ? l : List.of(c.getValue());
+                boolean any = false;
+                for (Object a : allowed) {
+                    any |= same(a, point.get(c.getKey()));
+                }
+                all &= any;
+            }
+            if (all) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean same(Object a, Object b) {
+        if (a instanceof Number x && b instanceof Number y) {
+            return x.doubleValue() == y.doubleValue();
+        }
+        return a != null && b != null && a.toString().equalsIgnoreCase(b.toString());
+    }
+
+    private Map<String, Object> distribution(String key, Object spec) {
+        Map<String, Object> d = map(key, spec, true);
+        if (d.size() != 1) {
+            throw new SweepSpecException(file, key, "expected one of uniform, loguniform or choice");
+        }
+        String kind = d.keySet().iterator().next();
+        Object args = d.get(kind);
+        if (!(args instanceof List<?> l) || l.isEmpty()) {
+            throw new SweepSpecException(file, key + "." + kind, "expected a list");
+        }
+        switch (kind) {
+            case "uniform", "loguniform" -> {
+                if (l.size() != 2 || !(l.get(0) instanceof Number) || !(l.get(1) instanceof Number)) {
+                    throw new SweepSpecException(file, key + "." + kind, "expected [low, high], got " + l);
+                }
+                double lo = ((Number) l.get(0)).doubleValue();
+                double hi = ((Number) l.get(1)).doubleValue();
+                if (!(lo < hi) || (kind.equals("loguniform") && lo <= 0)) {
+                    throw new SweepSpecException(file, key + "." + kind, "needs 0 < low < high (low < high for uniform)");
+                }
+            }
+            case "choice" -> { }
+            default -> throw new SweepSpecException(file, key, "unknown distribution '" + kind
+                    + "'; expected uniform, loguniform or choice");
+        }
+        return d;
+    }
+
+    private static Object draw(Map<String, Object> d, SplittableRandom rng) {
+        String kind = d.keySet().iterator().next();
+        List<?> l = (List<?>) d.get(kind);
+        switch (kind) {
+            case "uniform":
+                return rng.nextDouble(((Number) l.get(0)).doubleValue(), ((Number) l.get(1)).doubleValue());
+            case "loguniform":
+                double lo = Math.log(((Number) l.get(0)).doubleValue());
+                double hi = Math.log(((Number) l.get(1)).doubleValue());
+                return Math.exp(rng.nextDouble(lo, hi));
+            default:
+                return l.get(rng.nextInt(l.size()));
+        }
+    }
+
+    private Map<String, DataSource> parseData(Map<String, Object> raw, Path baseDir) {
+        if (raw.isEmpty()) {
+            throw new SweepSpecException(file, "data", "at least one dataset is required");
+        }
+        Map<String, DataSource> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : raw.entrySet()) {
+            String key = "data." + e.getKey();
+            if (!org.reconvene.data.DatasetLoader.DATASET_NAMES.contains(e.getKey())) {
+                throw new SweepSpecException(file, key, "unknown dataset; expected one of "
+                        + org.reconvene.data.DatasetLoader.DATASET_NAMES);
+            }
+            Map<String, Object> d = map(key, e.getValue(), true);
+            for (String k : d.keySet()) {
+                if (!k.equals("uri") && !k.equals("generate")) {
+                    throw new SweepSpecException(file, key + "." + k, "unknown key; expected uri or generate");
+                }
+            }
+            Object uri = d.get("uri");
+            if (!(uri instanceof String) || ((String) uri).isBlank()) {
+                throw new SweepSpecException(file, key + ".uri", "is required");
+            }
+            Map<String, Object> gen = map(key + ".generate", d.get("generate"), false);
+            for (String k : gen.keySet()) {
+                if (!GENERATE.contains(k)) {
+                    throw new SweepSpecException(file, key + ".generate." + k, "unknown key; expected one of " + GENERATE);
+                }
+            }
+            if (!gen.isEmpty() && !e.getKey().equals("synthetic")) {
+                throw new SweepSpecException(file, key + ".generate", "only synthetic data can be generated");
+            }
+            out.put(e.getKey(), new DataSource(e.getKey(), resolve((String) uri, baseDir), gen));
+        }
+        return out;
+    }
+
+    /** Keeps URIs with a scheme; turns plain paths into absolute file: URIs. */
+    static String resolve(String uri, Path baseDir) {
+        if (uri.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") && !uri.matches("^[A-Za-z]:\\\\.*")) {
+            return URI.create(uri).toString();
+        }
+        return baseDir.resolve(uri).normalize().toUri().toString();
+    }
+
+    private Map<String, Object> trialMap(String where, Map<String, Object> m) {
+        for (String k : m.keySet()) {
+            if (!TrialKeys.known(k)) {
+                throw new SweepSpecException(file, where + "." + k, "unknown trial key; expected one of "
+                        + TrialKeys.names());
+            }
+        }
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> map(String key, Object v, boolean required) {
+        if (v == null) {
+            if (required) {
+                throw new SweepSpecException(file, key, "is required");
+            }
+            return new LinkedHashMap<>();
+        }
+        if (!(v instanceof Map<?, ?>)) {
+            throw new SweepSpecException(file, key, "expected a mapping, got " + v);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+            out.put(String.valueOf(e.getKey()).toLowerCase(Locale.ROOT), e.getValue());
+        }
+        return out;
+    }
+
+    private long asLong(String key, Object v) {
+        if (!(v instanceof Number) || ((Number) v).doubleValue() != Math.rint(((Number) v).doubleValue())) {
+            throw new SweepSpecException(file, key, "expected an integer, got '" + v + "'");
+        }
+        return ((Number) v).longValue();
+    }
+
+    /** Keys used anywhere in the spec (for the dry-run summary). */
+    public Set<String> axes() {
+        Set<String> s = new LinkedHashSet<>(grid.keySet());
+        s.addAll(random.keySet());
+        return s;
+    }
+}
