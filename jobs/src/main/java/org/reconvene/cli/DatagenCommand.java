@@ -29,12 +29,21 @@ final class DatagenCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Random seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--difficulty", defaultValue = "0",
+            description = {"How hard the classes are to tell apart, 0..1 (default ${DEFAULT-VALUE}, the original task).",
+                    "Higher values weaken colour, position and shape cues, add distractor shapes and noise,",
+                    "and flip 0.1 * difficulty of the training labels (never test labels)."})
+    double difficulty;
+
     @Option(names = "--overwrite",
             description = "Replace the files of an earlier dataset in --out (default: refuse a non-empty directory).")
     boolean overwrite;
 
     @Override
     public Integer call() {
+        if (!(difficulty >= 0 && difficulty <= 1)) {
+            throw new IllegalArgumentException("--difficulty must be in [0, 1], got " + difficulty);
+        }
         long t0 = System.nanoTime();
         SyntheticImageGenerator.Result r =
                 SyntheticImageGenerator.builder()
@@ -45,6 +54,7 @@ final class DatagenCommand implements Callable<Integer> {
                         .optImageSize(size)
                         .optSeed(seed)
                         .optOverwrite(overwrite)
+                        .optDifficulty(difficulty)
                         .build()
                         .generate();
         System.out.printf("wrote %s in %d ms%n", r, (System.nanoTime() - t0) / 1_000_000);

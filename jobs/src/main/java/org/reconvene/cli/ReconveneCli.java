@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
             DatagenCommand.class,
             TrainCommand.class,
             PruneCommand.class,
+            SweepCommand.class,
+            InferCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class ReconveneCli implements Runnable {

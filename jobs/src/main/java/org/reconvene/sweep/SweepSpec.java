@@ -311,6 +311,11 @@ public final class SweepSpec {
         return out;
     }
 
+    /** {@link #resolve} against the working directory. */
+    public static String resolveUri(String uri) {
+        return resolve(uri, Path.of("").toAbsolutePath());
+    }
+
     /** Keeps URIs with a scheme; turns plain paths into absolute file: URIs. */
     static String resolve(String uri, Path baseDir) {
         if (uri.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") && !uri.matches("^[A-Za-z]:\\\\.*")) {

@@ -485,7 +485,7 @@ public final class SyntheticImageGenerator {
             }
             // The negated form also rejects NaN.
             if (!(difficulty >= 0 && difficulty <= 1)) {
-                throw new IllegalArgumentException("optDifficulty must be in [0, 1], got " + difficulty);
+                throw new IllegalArgumentException("optDifficulty: difficulty must be in [0, 1], got " + difficulty);
             }
             long maxImages = (Integer.MAX_VALUE - 16L) / (3L * imageSize * imageSize);
             if (trainSize > maxImages || testSize > maxImages) {

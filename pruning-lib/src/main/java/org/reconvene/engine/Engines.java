@@ -35,4 +35,16 @@ public final class Engines {
         ensureLoaded();
         return ai.djl.pytorch.jni.JniUtils.getNumThreads();
     }
+
+    /**
+     * Sets PyTorch's intra-op threads for this JVM (a process-wide setting). Spark tasks call it
+     * with {@code spark.task.cpus}, so that concurrent trials in one executor do not oversubscribe
+     * its cores: oversubscribed PyTorch threads were measured to slow training tenfold and more.
+     */
+    public static synchronized void setThreads(int threads) {
+        ensureLoaded();
+        if (threads > 0 && ai.djl.pytorch.jni.JniUtils.getNumThreads() != threads) {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+        }
+    }
 }

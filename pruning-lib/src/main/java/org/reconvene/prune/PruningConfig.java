@@ -20,7 +20,7 @@ public record PruningConfig(
         boolean denseClassifier,
         int samplesPerClass,
         ScorerSettings scorerSettings,
-        ReconveneSettings structured) {
+        ReconveneSettings structured) implements java.io.Serializable {
 
     /** Validates the fields. */
     public PruningConfig {

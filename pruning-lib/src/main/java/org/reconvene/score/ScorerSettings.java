@@ -11,7 +11,7 @@ package org.reconvene.score;
  * @param chunkSize most samples per forward pass of data-dependent scorers (256)
  */
 public record ScorerSettings(
-        int synflowRounds, double graspTemperature, int graspHessianMaxSamples, int chunkSize) {
+        int synflowRounds, double graspTemperature, int graspHessianMaxSamples, int chunkSize) implements java.io.Serializable {
 
     /** The defaults of METHOD.md section 3. */
     public static ScorerSettings defaults() {

@@ -19,7 +19,7 @@ import java.util.Locale;
  * @param minChannels fewest channels a rebuilt layer keeps
  * @param reinit which layers RLR reinitializes
  */
-public record ReconveneSettings(Criterion criterion, double tau, double delta, double alpha, int minChannels, Reinit reinit) {
+public record ReconveneSettings(Criterion criterion, double tau, double delta, double alpha, int minChannels, Reinit reinit) implements java.io.Serializable {
 
     /** How PSE marks a layer non-sensitive. */
     public enum Criterion {

@@ -20,7 +20,7 @@ public record TrainingConfig(
         boolean augment,
         int evalBatchSize,
         int maxEvalBatches,
-        long seed) {
+        long seed) implements java.io.Serializable {
 
     /** Validates every field; a bad value is an error that names it. */
     public TrainingConfig {

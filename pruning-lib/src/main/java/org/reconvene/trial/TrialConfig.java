@@ -28,7 +28,7 @@ public record TrialConfig(
         PruningConfig pruning,
         TrainingConfig training,
         long seed,
-        int latencyRuns) {
+        int latencyRuns) implements java.io.Serializable {
 
     /** Validates the fields that the nested configs do not cover. */
     public TrialConfig {

@@ -1,0 +1,113 @@
+package org.reconvene.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.reconvene.sweep.SweepJob;
+import org.reconvene.sweep.SweepSpec;
+import org.reconvene.trial.TrialConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Runs a sweep of pruning trials on Spark and prints the comparison table; with --dry-run,
+ * validates the sweep and shows what would run.
+ */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = {"Run the trials of a sweep file (conf/sweeps/*.yaml) on Spark; each finished trial is",
+                "committed as a Parquet row under RESULTS/sweep=<name>/. Ends by printing a comparison table."})
+final class SweepCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", description = "Sweep file, e.g. conf/sweeps/quickstart.yaml.")
+    Path conf;
+
+    @Option(names = "--master",
+            description = "Spark master URL (default: spark-submit's, else local[*] with embedded Spark).")
+    String master;
+
+    @Option(names = "--results", defaultValue = "results",
+            description = "Results directory or Hadoop URI (default ${DEFAULT-VALUE}).")
+    String results;
+
+    @Option(names = "--resume", description = "Skip trials that already have a row (OK or FAILED).")
+    boolean resume;
+
+    @Option(names = "--retry-failed", description = "Skip trials already OK and rerun the FAILED ones.")
+    boolean retryFailed;
+
+    @Option(names = "--parallelism", defaultValue = "0",
+            description = "Spark partitions for the trials; 0 means one trial per task (default ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--dry-run", description = "Validate and print the trials without running them.")
+    boolean dryRun;
+
+    @Option(names = "--sample", defaultValue = "5", description = "Trials shown by --dry-run (default ${DEFAULT-VALUE}).")
+    int sample;
+
+    @Override
+    public Integer call() throws java.io.IOException {
+        SweepSpec spec = SweepSpec.load(conf);
+        List<TrialConfig> trials = spec.trials();
+        if (dryRun) {
+            printPlan(spec, trials);
+            return 0;
+        }
+        if (parallelism < 0) {
+            throw new IllegalArgumentException("--parallelism must be >= 0, got " + parallelism);
+        }
+        String resultsUri = SweepSpec.resolveUri(results);
+        SparkSession.Builder b = SparkSession.builder().appName("reconvene sweep " + spec.name());
+        String m = master != null ? master : System.getProperty("spark.master", "local[*]");
+        b.master(m);
+        if (m.startsWith("local")) {
+            b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+                    .config("spark.ui.enabled", "false");
+        }
+        try (SparkSession spark = b.getOrCreate()) {
+            SweepJob.Outcome o = SweepJob.run(spark, spec,
+                    new SweepJob.Options(resultsUri, resume, retryFailed, parallelism));
+            System.out.printf("sweep %s: %d trials, %d run (%d OK, %d FAILED), %d skipped; rows in %s/sweep=%s%n",
+                    spec.name(), o.trials(), o.ran(), o.ok(), o.failed(), o.skipped(), resultsUri, spec.name());
+            printTable(SweepJob.rows(spark, resultsUri, spec.name()));
+            return o.failed() > 0 ? 1 : 0;
+        }
+    }
+
+    private static void printTable(Dataset<Row> rows) {
+        rows.select(
+                        functions.col("model"), functions.col("method"), functions.col("scorer"),
+                        functions.col("sparsity"), functions.col("seed"), functions.col("status"),
+                        functions.round(functions.col("top1"), 4).as("top1"),
+                        functions.col("params_nonzero"),
+                        functions.round(functions.col("serialized_bytes").divide(1e6), 2).as("size_mb"),
+                        functions.round(functions.col("latency_ms_b1"), 2).as("lat_b1_ms"),
+                        functions.round(functions.col("size_ratio"), 2).as("size_ratio"),
+                        functions.round(functions.col("speedup_b1"), 2).as("speedup_b1"),
+                        functions.col("prune_ms"), functions.col("error_class"))
+                .orderBy("model", "sparsity", "method", "scorer", "seed")
+                .show(1000, false);
+    }
+
+    private void printPlan(SweepSpec spec, List<TrialConfig> trials) {
+        System.out.printf("sweep %s (%s): %d trials over %s%n", spec.name(), spec.file(), trials.size(), spec.axes());
+        for (SweepSpec.DataSource d : spec.data().values()) {
+            System.out.printf("  data %s at %s%s%n", d.dataset(), d.uri(), d.generate().isEmpty() ? ""
+                    : " (generated if missing: " + d.generate() + ")");
+        }
+        for (TrialConfig t : trials.subList(0, Math.min(sample, trials.size()))) {
+            Map<String, Object> m = t.toMap();
+            m.values().removeIf(java.util.Objects::isNull);
+            System.out.printf("  %s %s%n", t.trialId(), m);
+        }
+        if (trials.size() > sample) {
+            System.out.printf("  ... %d more%n", trials.size() - sample);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package org.reconvene.sweep;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Type;
+import org.apache.parquet.schema.Types;
+
+/**
+ * The columns of a result row (METHOD.md section 8) and their Parquet types: one flat, typed
+ * column per config field, metric and provenance field, and two lists of structs for the
+ * per-layer detail and the per-epoch history.
+ *
+ * <p>Every scalar column is optional, so a FAILED trial, or a metric that does not apply (the
+ * size ratio of a dense trial), is a null rather than a missing column: every row of every sweep
+ * has the same schema and Spark SQL reads them as one table.
+ */
+final class ResultSchema {
+
+    /** The value type of a scalar column. */
+    enum Kind {
+        STRING,
+        DOUBLE,
+        LONG,
+        INT,
+        BOOLEAN
+    }
+
+    /** Row identity and outcome. */
+    static final Map<String, Kind> HEAD = columns(
+            "sweep_id", Kind.STRING, "trial_id", Kind.STRING, "status", Kind.STRING,
+            "error_class", Kind.STRING, "error_message", Kind.STRING);
+
+    /** Config columns, as in {@link org.reconvene.trial.TrialConfig#toMap()}. */
+    static final Map<String, Kind> CONFIG = columns(
+            "model", Kind.STRING, "dataset", Kind.STRING, "data_uri", Kind.STRING, "seed", Kind.LONG,
+            "method", Kind.STRING, "scorer", Kind.STRING, "sparsity", Kind.DOUBLE, "scope", Kind.STRING,
+            "dense_classifier", Kind.BOOLEAN, "samples_per_class", Kind.INT, "synflow_rounds", Kind.INT,
+            "grasp_temperature", Kind.DOUBLE, "pse_criterion", Kind.STRING, "pse_tau", Kind.DOUBLE,
+            "pse_delta", Kind.DOUBLE, "alpha", Kind.DOUBLE, "min_channels", Kind.INT, "rlr_reinit", Kind.STRING,
+            "epochs", Kind.INT, "batch_size", Kind.INT, "lr", Kind.DOUBLE, "momentum", Kind.DOUBLE,
+            "nesterov", Kind.BOOLEAN, "weight_decay", Kind.DOUBLE, "schedule", Kind.STRING, "max_batches", Kind.INT,
+            "augment", Kind.BOOLEAN, "latency_runs", Kind.INT);
+
+    /** Metric columns (METHOD.md section 7). */
+    static final Map<String, Kind> METRICS = columns(
+            "top1", Kind.DOUBLE, "top1_best", Kind.DOUBLE, "top5", Kind.DOUBLE, "loss", Kind.DOUBLE,
+            "prune_ms", Kind.LONG, "train_ms", Kind.LONG, "params", Kind.LONG, "params_nonzero", Kind.LONG,
+            "prunable", Kind.LONG, "density", Kind.DOUBLE, "density_reached", Kind.DOUBLE,
+            "compression", Kind.DOUBLE, "macs", Kind.LONG, "macs_nonzero", Kind.LONG,
+            "serialized_bytes", Kind.LONG, "latency_ms_b1", Kind.DOUBLE, "latency_ms_b64", Kind.DOUBLE,
+            "upai_params_nonzero", Kind.LONG, "upai_serialized_bytes", Kind.LONG, "upai_macs_nonzero", Kind.LONG,
+            "upai_latency_ms_b1", Kind.DOUBLE, "upai_latency_ms_b64", Kind.DOUBLE, "size_ratio", Kind.DOUBLE,
+            "speedup_b1", Kind.DOUBLE, "speedup_b64", Kind.DOUBLE);
+
+    /** Provenance columns, as in {@link org.reconvene.provenance.Provenance#toMap()}. */
+    static final Map<String, Kind> PROVENANCE = columns(
+            "project_version", Kind.STRING, "git_commit", Kind.STRING, "djl_version", Kind.STRING,
+            "pytorch_version", Kind.STRING, "java_version", Kind.STRING, "device", Kind.STRING, "host", Kind.STRING,
+            "executor", Kind.STRING, "threads", Kind.INT, "started", Kind.STRING, "finished", Kind.STRING);
+
+    /** Fields of one element of the {@code layers} list. */
+    static final Map<String, Kind> LAYER = columns(
+            "name", Kind.STRING, "weights", Kind.LONG, "nonzero", Kind.LONG, "density", Kind.DOUBLE,
+            "width_before", Kind.INT, "width_after", Kind.INT, "sensitivity", Kind.DOUBLE, "rectified", Kind.BOOLEAN);
+
+    /** Fields of one element of the {@code history} list. */
+    static final Map<String, Kind> EPOCH = columns(
+            "epoch", Kind.INT, "lr", Kind.DOUBLE, "train_loss", Kind.DOUBLE, "train_top1", Kind.DOUBLE,
+            "test_loss", Kind.DOUBLE, "test_top1", Kind.DOUBLE, "test_top5", Kind.DOUBLE, "ms", Kind.LONG);
+
+    /** The Parquet schema of a row. */
+    static final MessageType SCHEMA = build();
+
+    private ResultSchema() {}
+
+    /** Every scalar column in row order. */
+    static Map<String, Kind> scalars() {
+        Map<String, Kind> all = new LinkedHashMap<>(HEAD);
+        all.putAll(CONFIG);
+        all.putAll(METRICS);
+        all.putAll(PROVENANCE);
+        return all;
+    }
+
+    private static MessageType build() {
+        Types.MessageTypeBuilder b = Types.buildMessage();
+        for (Map.Entry<String, Kind> e : scalars().entrySet()) {
+            b.addField(primitive(e.getKey(), e.getValue()));
+        }
+        b.addField(list("layers", LAYER));
+        b.addField(list("history", EPOCH));
+        return b.named("trial");
+    }
+
+    private static Type list(String name, Map<String, Kind> fields) {
+        List<Type> types = new ArrayList<>();
+        for (Map.Entry<String, Kind> e : fields.entrySet()) {
+            types.add(primitive(e.getKey(), e.getValue()));
+        }
+        // The standard three-level LIST layout, which Spark, pandas and DuckDB all read as a list.
+        return Types.optionalGroup().as(LogicalTypeAnnotation.listType())
+                .addField(Types.repeatedGroup().addField(Types.optionalGroup().addFields(types.toArray(new Type[0]))
+                        .named("element")).named("list"))
+                .named(name);
+    }
+
+    private static Type primitive(String name, Kind kind) {
+        switch (kind) {
+            case STRING:
+                return Types.optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(name);
+            case DOUBLE:
+                return Types.optional(PrimitiveTypeName.DOUBLE).named(name);
+            case LONG:
+                return Types.optional(PrimitiveTypeName.INT64).named(name);
+            case INT:
+                return Types.optional(PrimitiveTypeName.INT32).named(name);
+            default:
+                return Types.optional(PrimitiveTypeName.BOOLEAN).named(name);
+        }
+    }
+
+    private static Map<String, Kind> columns(Object... pairs) {
+        Map<String, Kind> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            m.put((String) pairs[i], (Kind) pairs[i + 1]);
+        }
+        return m;
+    }
+}
