@@ -28,7 +28,8 @@ final class SweepCommand implements Callable<Integer> {
     Path conf;
 
     @Option(names = "--master",
-            description = "Spark master URL (default: spark-submit's, else local[*] with embedded Spark).")
+            description = {"Spark master URL (default: spark-submit's, else local[*] with embedded Spark).",
+                    "For a cluster, run this command through spark-submit with the app jar (README)."})
     String master;
 
     @Option(names = "--results", defaultValue = "results",
