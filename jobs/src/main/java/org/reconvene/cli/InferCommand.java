@@ -72,7 +72,7 @@ final class InferCommand implements Callable<Integer> {
         try (Network net = NetworkStore.load(modelDir)) {
             ModelSpec spec = net.spec();
             ImageDataset ds = dataset == null ? DatasetLoader.load(data) : DatasetLoader.load(data, dataset);
-            checkMatches(spec, ds);
+            org.reconvene.trial.InputFit.check(spec, ds);
             BatchSampler.Builder test =
                     BatchSampler.builder()
                             .setSplit(ds.test())
@@ -107,21 +107,6 @@ final class InferCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    /** Fails unless the dataset's images and labels are what the network was built for. */
-    static void checkMatches(ModelSpec spec, ImageDataset ds) {
-        if (ds.imageSize() != spec.inputSize() || ds.channels() != spec.inputChannels()) {
-            throw new IllegalArgumentException(
-                    "the saved " + spec.arch() + " takes " + spec.inputChannels() + "x" + spec.inputSize() + "x"
-                            + spec.inputSize() + " images but " + ds.sourceUri() + " holds " + ds.channels() + "x"
-                            + ds.imageSize() + "x" + ds.imageSize());
-        }
-        if (ds.numClasses() != spec.numClasses()) {
-            throw new IllegalArgumentException(
-                    "the saved " + spec.arch() + " has " + spec.numClasses() + " classes but " + ds.sourceUri()
-                            + " has " + ds.numClasses());
-        }
     }
 
     private static String format(Object v) {

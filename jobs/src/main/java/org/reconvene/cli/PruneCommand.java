@@ -147,8 +147,7 @@ final class PruneCommand implements Callable<Integer> {
             int classes;
             if (source.data != null) {
                 ds = source.dataset == null ? DatasetLoader.load(source.data) : DatasetLoader.load(source.data, source.dataset);
-                checkInput(arch, ds);
-                classes = ds.numClasses();
+                classes = org.reconvene.trial.InputFit.specFor(arch, ds).numClasses();
             } else {
                 DatasetNames.checkSupported(arch, source.dataset);
                 classes = DatasetNames.classes(source.dataset);
@@ -209,14 +208,6 @@ final class PruneCommand implements Callable<Integer> {
             if (scratch != null) {
                 deleteTree(scratch);
             }
-        }
-    }
-
-    static void checkInput(Architecture arch, ImageDataset ds) {
-        if (ds.imageSize() != arch.inputSize()) {
-            throw new IllegalArgumentException(
-                    "model " + arch.name() + " takes " + arch.inputSize() + "x" + arch.inputSize() + " images but "
-                            + ds.sourceUri() + " holds " + ds.imageSize() + "x" + ds.imageSize());
         }
     }
 

@@ -68,12 +68,11 @@ final class TrainCommand implements Callable<Integer> {
                     .optSeed(Seeds.derive(config.seed(), Seeds.INIT)).build();
         }
         ModelSpec spec = start.spec();
-        if (ds.imageSize() != spec.inputSize() || ds.numClasses() != spec.numClasses()) {
+        try {
+            org.reconvene.trial.InputFit.check(spec, ds);
+        } catch (IllegalArgumentException e) {
             start.close();
-            throw new IllegalArgumentException(
-                    "network " + spec.arch() + " takes " + spec.inputSize() + "x" + spec.inputSize() + " images of "
-                            + spec.numClasses() + " classes but " + data + " holds " + ds.imageSize() + "x"
-                            + ds.imageSize() + " images of " + ds.numClasses() + " classes");
+            throw e;
         }
         Map<String, Object> summary = new LinkedHashMap<>();
         try (Network net = start) {

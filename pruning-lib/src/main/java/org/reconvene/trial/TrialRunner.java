@@ -45,12 +45,7 @@ public final class TrialRunner {
         try {
             Architecture arch = Architectures.get(trial.model());
             ImageDataset data = datasets.get(trial.dataset(), trial.dataUri());
-            if (data.imageSize() != arch.inputSize()) {
-                throw new IllegalArgumentException("model " + arch.name() + " takes " + arch.inputSize() + "x"
-                        + arch.inputSize() + " images; " + trial.dataUri() + " holds " + data.imageSize() + "x"
-                        + data.imageSize());
-            }
-            ModelSpec spec = arch.defaultSpec(data.numClasses());
+            ModelSpec spec = InputFit.specFor(arch, data);
             boolean needData = trial.pruning().method().usesScorer() && Scorers.get(trial.pruning().scorer()).needsData();
             PruningData pd = needData ? PruningData.sample(data, trial.pruning().samplesPerClass(), trial.seed()) : null;
             try (Network net = Network.builder().setSpec(spec).optSeed(Seeds.derive(trial.seed(), Seeds.INIT)).build()) {
