@@ -18,8 +18,6 @@ import org.reconvene.data.DatasetLoader;
 import org.reconvene.data.ImageDataset;
 import org.reconvene.data.SyntheticImageGenerator;
 import org.reconvene.mask.MaskScope;
-import org.reconvene.metrics.LayerProfile;
-import org.reconvene.metrics.NetworkMetrics;
 import org.reconvene.metrics.Measurements;
 import org.reconvene.model.Architecture;
 import org.reconvene.model.Architectures;
@@ -175,15 +173,9 @@ final class PruneCommand implements Callable<Integer> {
                     summary.put("sparsity", config.method() == PruningMethod.DENSE ? 0.0 : sparsity);
                     summary.put("seed", seed);
                     summary.put("prune_ms", r.pruneMs());
-                    Map<String, Object> metrics = Measurements.of(result, latencyRuns);
-                    summary.putAll(metrics);
-                    LayerProfile dense = LayerProfile.of(spec, Architectures.build(spec));
-                    summary.put("compression", dense.params() / ((Number) metrics.get("params_nonzero")).doubleValue());
-                    summary.put("density_reached",
-                            NetworkMetrics.of(result).prunableNonzero() / (double) dense.prunable());
-                    if (r.counterpart() != null) {
-                        summary.putAll(Measurements.compare(r.counterpart(), result, latencyRuns));
-                    }
+                    summary.putAll(r.counterpart() != null
+                            ? Measurements.compare(r.counterpart(), result, latencyRuns)
+                            : Measurements.of(result, latencyRuns));
                     summary.put("layers", layers(r.layers()));
                     summary.put("config", config);
                     summary.put("provenance", Provenance.capture("driver", started).toMap());

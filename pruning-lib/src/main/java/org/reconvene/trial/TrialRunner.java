@@ -5,9 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.reconvene.data.ImageDataset;
-import org.reconvene.metrics.LayerProfile;
 import org.reconvene.metrics.Measurements;
-import org.reconvene.metrics.NetworkMetrics;
 import org.reconvene.model.Architecture;
 import org.reconvene.model.Architectures;
 import org.reconvene.model.ModelSpec;
@@ -59,14 +57,9 @@ public final class TrialRunner {
                     metrics.put("top5", data.numClasses() > 10 ? tr.top5() : null);
                     metrics.put("loss", tr.loss());
                     metrics.put("train_ms", tr.trainMs());
-                    metrics.putAll(Measurements.of(result, trial.latencyRuns()));
-                    LayerProfile dense = LayerProfile.of(spec, Architectures.build(spec));
-                    NetworkMetrics m = NetworkMetrics.of(result);
-                    metrics.put("compression", (double) dense.params() / m.paramsNonzero());
-                    metrics.put("density_reached", (double) m.prunableNonzero() / dense.prunable());
-                    if (pr.counterpart() != null) {
-                        metrics.putAll(Measurements.compare(pr.counterpart(), result, trial.latencyRuns()));
-                    }
+                    metrics.putAll(pr.counterpart() != null
+                            ? Measurements.compare(pr.counterpart(), result, trial.latencyRuns())
+                            : Measurements.of(result, trial.latencyRuns()));
                     return new TrialResult(trial.trialId(), TrialResult.Status.OK, null, null, trial.toMap(), metrics,
                             pr.layers(), tr.history(), Provenance.capture(executor, started).toMap());
                 }
