@@ -71,14 +71,29 @@ public final class NetworkStore {
             ModelSpec spec = parseSpec(Files.readString(specFile), specFile.toString());
             try (NDManager tmp = NDManager.newBaseManager()) {
                 Map<String, float[]> values = readArrays(tmp, tensorFile);
-                Network net = Network.builder().setSpec(spec).optValues(values).build();
+                Network net;
+                try {
+                    net = Network.builder().setSpec(spec).optValues(values).build();
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(tensorFile + " does not match " + specFile + ": "
+                            + e.getMessage(), e);
+                }
                 Path maskFile = dir.resolve(MASKS);
-                if (Files.isRegularFile(maskFile)) {
-                    try (InputStream is = new BufferedInputStream(Files.newInputStream(maskFile))) {
-                        for (NDArray m : NDList.decode(tmp, is)) {
-                            net.setMask(m.getName(), m);
+                try {
+                    if (Files.isRegularFile(maskFile)) {
+                        try (InputStream is = new BufferedInputStream(Files.newInputStream(maskFile))) {
+                            for (NDArray m : NDList.decode(tmp, is)) {
+                                net.setMask(m.getName(), m);
+                            }
                         }
+                        net.applyMasks();
                     }
+                } catch (IOException | RuntimeException e) {
+                    net.close();
+                    if (e instanceof IllegalArgumentException) {
+                        throw new IllegalArgumentException("bad mask file " + maskFile + ": " + e.getMessage(), e);
+                    }
+                    throw e;
                 }
                 return net;
             }
