@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             PruneCommand.class,
             SweepCommand.class,
+            ReportCommand.class,
             InferCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -1,0 +1,55 @@
+package org.reconvene.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.reconvene.report.ReportJob;
+import org.reconvene.sweep.SweepSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Builds the comparison tables of a results table with Spark SQL and writes them as Markdown and CSV. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = {"Write the paper's comparison tables from sweep results: report.md, comparison.csv and",
+                "headline.csv in --out, and print the Markdown."})
+final class ReportCommand implements Callable<Integer> {
+
+    @Option(names = "--results", defaultValue = "results",
+            description = "Results directory or Hadoop URI (default ${DEFAULT-VALUE}).")
+    String results;
+
+    @Option(names = "--sweep", description = "Only this sweep (default: every sweep in the results).")
+    String sweep;
+
+    @Option(names = "--out", required = true, description = "Output directory.")
+    Path out;
+
+    @Option(names = "--tolerance", defaultValue = "0.01",
+            description = "Largest top-1 drop below upai for the headline table (default ${DEFAULT-VALUE}).")
+    double tolerance;
+
+    @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*]).")
+    String master;
+
+    @Override
+    public Integer call() throws java.io.IOException {
+        if (!(tolerance >= 0)) {
+            throw new IllegalArgumentException("--tolerance must be >= 0, got " + tolerance);
+        }
+        String uri = SweepSpec.resolveUri(results);
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(uri);
+        if (!p.getFileSystem(new org.apache.hadoop.conf.Configuration()).exists(p)) {
+            throw new IllegalArgumentException("no results at " + uri);
+        }
+        String m = master != null ? master : System.getProperty("spark.master", "local[*]");
+        SparkSession.Builder b = SparkSession.builder().appName("reconvene report").master(m);
+        if (m.startsWith("local")) {
+            b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+                    .config("spark.ui.enabled", "false");
+        }
+        try (SparkSession spark = b.getOrCreate()) {
+            ReportJob.run(spark, new ReportJob.Options(uri, sweep, out, tolerance));
+        }
+        return 0;
+    }
+}

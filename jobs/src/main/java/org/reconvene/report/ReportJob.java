@@ -1,0 +1,201 @@
+package org.reconvene.report;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Turns a results table into the paper's comparison tables: for each model, dataset, scorer and
+ * sparsity, the dense, unstructured, SPaI and Reconvene rows with top-1 over seeds, its change
+ * against dense and upai, size, compute, latency, speedup and prune time; and a headline table of
+ * Reconvene's best size ratio and speedup whose top-1 stays within a tolerance of upai.
+ *
+ * <p>Run with {@code bin/reconvene report --results results --out report/}. Aggregation is Spark
+ * SQL over the OK rows; the small aggregated table is then arranged on the driver. Speedups are
+ * only those measured in one task against the unstructured counterpart (METHOD.md section 7).
+ */
+public final class ReportJob {
+
+    /** What to report and where. */
+    public record Options(String results, String sweep, Path out, double tolerance) {}
+
+    /** The tables of a report. */
+    public record Report(List<MethodStats> stats, Map<String, List<MethodStats>> tables, List<Map<String, Object>> headline) {}
+
+    private static final List<String> ORDER = List.of("dense", "upai", "spai-random", "spai-l1", "spai-layerwise",
+            "reconvene");
+
+    private ReportJob() {}
+
+    /** Builds the report, writes report.md, comparison.csv and headline.csv to the output directory. */
+    public static Report run(SparkSession spark, Options o) {
+        Dataset<Row> rows = spark.read().parquet(o.results()).filter("status = 'OK'");
+        if (o.sweep() != null) {
+            rows = rows.filter(rows.col("sweep_id").equalTo(o.sweep()));
+        }
+        rows.createOrReplaceTempView("trials");
+        Dataset<Row> agg = spark.sql(
+                "SELECT model, dataset, method, scorer, sparsity, count(*) AS seeds, avg(top1) AS top1_mean,"
+                        + " coalesce(stddev_samp(top1), 0D) AS top1_std, avg(params) AS params,"
+                        + " avg(params_nonzero) AS params_nonzero, avg(serialized_bytes) / 1e6 AS size_mb,"
+                        + " avg(compression) AS compression, avg(macs_nonzero) AS macs,"
+                        + " avg(latency_ms_b1) AS latency_ms_b1, avg(latency_ms_b64) AS latency_ms_b64,"
+                        + " avg(size_ratio) AS size_ratio, avg(speedup_b1) AS speedup_b1, avg(prune_ms) AS prune_ms"
+                        + " FROM trials GROUP BY model, dataset, method, scorer, sparsity");
+        List<MethodStats> stats = new ArrayList<>();
+        for (Row r : agg.collectAsList()) {
+            stats.add(new MethodStats(r.getAs("model"), r.getAs("dataset"), r.getAs("method"), r.getAs("scorer"),
+                    r.getAs("sparsity"), r.<Long>getAs("seeds"), d(r, "top1_mean"), d(r, "top1_std"), d(r, "params"),
+                    d(r, "params_nonzero"), d(r, "size_mb"), d(r, "compression"), d(r, "macs"),
+                    d(r, "latency_ms_b1"), d(r, "latency_ms_b64"), r.getAs("size_ratio"), r.getAs("speedup_b1"),
+                    d(r, "prune_ms")));
+        }
+        Map<String, List<MethodStats>> tables = tables(stats);
+        List<Map<String, Object>> headline = headline(tables, o.tolerance());
+        write(o.out(), tables, headline, o.tolerance());
+        return new Report(stats, tables, headline);
+    }
+
+    private static double d(Row r, String c) {
+        Object v = r.getAs(c);
+        return v == null ? Double.NaN : ((Number) v).doubleValue();
+    }
+
+    /**
+     * One table per (model, dataset, scorer, sparsity) of a scored method: the scored methods at
+     * that point, the uniform baselines at that sparsity and the dense network of that model.
+     */
+    static Map<String, List<MethodStats>> tables(List<MethodStats> stats) {
+        Map<String, List<MethodStats>> out = new LinkedHashMap<>();
+        List<MethodStats> points = stats.stream().filter(s -> s.scorer() != null && s.sparsity() != null)
+                .sorted((a, b) -> key(a).compareTo(key(b))).toList();
+        for (MethodStats p : points) {
+            String k = key(p);
+            if (out.containsKey(k)) {
+                continue;
+            }
+            List<MethodStats> rows = new ArrayList<>();
+            for (MethodStats s : stats) {
+                boolean sameNet = s.model().equals(p.model()) && s.dataset().equals(p.dataset());
+                boolean member = s.method().equals("dense")
+                        || (Objects.equals(s.sparsity(), p.sparsity())
+                                && (s.scorer() == null || s.scorer().equals(p.scorer())));
+                if (sameNet && member) {
+                    rows.add(s);
+                }
+            }
+            rows.sort((a, b) -> Integer.compare(rank(a.method()), rank(b.method())));
+            out.put(k, rows);
+        }
+        return out;
+    }
+
+    private static String key(MethodStats s) {
+        return s.model() + " / " + s.dataset() + " / " + s.scorer() + " / sparsity "
+                + String.format(Locale.ROOT, "%.4f", s.sparsity());
+    }
+
+    private static int rank(String method) {
+        int i = ORDER.indexOf(method);
+        return i < 0 ? ORDER.size() : i;
+    }
+
+    /** Per model and dataset: Reconvene's largest size ratio and speedup with top-1 within tolerance of upai. */
+    static List<Map<String, Object>> headline(Map<String, List<MethodStats>> tables, double tolerance) {
+        Map<String, Map<String, Object>> best = new LinkedHashMap<>();
+        for (List<MethodStats> t : tables.values()) {
+            MethodStats upai = find(t, "upai");
+            MethodStats rc = find(t, "reconvene");
+            if (upai == null || rc == null || rc.top1Mean() < upai.top1Mean() - tolerance) {
+                continue;
+            }
+            Map<String, Object> h = best.computeIfAbsent(rc.model() + " / " + rc.dataset(), k -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("model", rc.model());
+                m.put("dataset", rc.dataset());
+                return m;
+            });
+            if (rc.sizeRatio() != null && rc.sizeRatio() > (double) h.getOrDefault("size_ratio", 0.0)) {
+                h.put("size_ratio", rc.sizeRatio());
+                h.put("size_ratio_at", rc.scorer() + " @ " + rc.sparsity());
+            }
+            if (rc.speedupB1() != null && rc.speedupB1() > (double) h.getOrDefault("speedup_b1", 0.0)) {
+                h.put("speedup_b1", rc.speedupB1());
+                h.put("speedup_b1_at", rc.scorer() + " @ " + rc.sparsity());
+            }
+        }
+        return new ArrayList<>(best.values());
+    }
+
+    private static MethodStats find(List<MethodStats> t, String method) {
+        return t.stream().filter(s -> s.method().equals(method)).findFirst().orElse(null);
+    }
+
+    private static void write(Path dir, Map<String, List<MethodStats>> tables, List<Map<String, Object>> headline,
+            double tolerance) {
+        StringBuilder md = new StringBuilder("# Reconvene results\n\n");
+        StringBuilder csv = new StringBuilder("group,method,scorer,sparsity,seeds,top1_mean,top1_std,top1_vs_dense,"
+                + "top1_vs_upai,params,params_nonzero,size_mb,compression,macs,latency_ms_b1,latency_ms_b64,"
+                + "size_ratio,speedup_b1_vs_upai,prune_ms\n");
+        md.append("## Headline: Reconvene within ").append(tolerance).append(" top-1 of upai\n\n")
+                .append("| model / dataset | best size ratio | at | best speedup b1 | at |\n| --- | --- | --- | --- | --- |\n");
+        StringBuilder hcsv = new StringBuilder("model,dataset,size_ratio,size_ratio_at,speedup_b1,speedup_b1_at\n");
+        for (Map<String, Object> h : headline) {
+            md.append(String.format(Locale.ROOT, "| %s / %s | %s | %s | %s | %s |%n", h.get("model"), h.get("dataset"),
+                    fmt(h.get("size_ratio")), h.getOrDefault("size_ratio_at", ""), fmt(h.get("speedup_b1")),
+                    h.getOrDefault("speedup_b1_at", "")));
+            hcsv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%s,%s%n", h.get("model"), h.get("dataset"),
+                    fmt(h.get("size_ratio")), h.getOrDefault("size_ratio_at", ""), fmt(h.get("speedup_b1")),
+                    h.getOrDefault("speedup_b1_at", "")));
+        }
+        for (Map.Entry<String, List<MethodStats>> t : tables.entrySet()) {
+            MethodStats dense = find(t.getValue(), "dense");
+            MethodStats upai = find(t.getValue(), "upai");
+            md.append("\n## ").append(t.getKey()).append("\n\n")
+                    .append("| method | seeds | top1 | ± | vs dense | vs upai | params | nonzero | size MB | compression"
+                            + " | MACs | latency b1 ms | latency b64 ms | size ratio | speedup b1 vs upai | prune ms |\n")
+                    .append("|" + " --- |".repeat(16) + "\n");
+            for (MethodStats s : t.getValue()) {
+                String vsDense = dense == null ? "" : fmt(s.top1Mean() - dense.top1Mean());
+                String vsUpai = upai == null ? "" : fmt(s.top1Mean() - upai.top1Mean());
+                md.append(String.format(Locale.ROOT,
+                        "| %s | %d | %.4f | %.4f | %s | %s | %.0f | %.0f | %.3f | %.2f | %.0f | %.2f | %.2f | %s | %s | %.0f |%n",
+                        s.method(), s.seeds(), s.top1Mean(), s.top1Std(), vsDense, vsUpai, s.params(),
+                        s.paramsNonzero(), s.sizeMb(), s.compression(), s.macs(), s.latencyMsB1(), s.latencyMsB64(),
+                        fmt(s.sizeRatio()), fmt(s.speedupB1()), s.pruneMs()));
+                csv.append(String.format(Locale.ROOT, "\"%s\",%s,%s,%s,%d,%.6f,%.6f,%s,%s,%.0f,%.0f,%.6f,%.6f,%.0f,%.6f,%.6f,%s,%s,%.0f%n",
+                        t.getKey(), s.method(), s.scorer() == null ? "" : s.scorer(),
+                        s.sparsity() == null ? "" : s.sparsity(), s.seeds(), s.top1Mean(), s.top1Std(), vsDense, vsUpai,
+                        s.params(), s.paramsNonzero(), s.sizeMb(), s.compression(), s.macs(), s.latencyMsB1(),
+                        s.latencyMsB64(), fmt(s.sizeRatio()), fmt(s.speedupB1()), s.pruneMs()));
+            }
+        }
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("report.md"), md);
+            Files.writeString(dir.resolve("comparison.csv"), csv);
+            Files.writeString(dir.resolve("headline.csv"), hcsv);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the report to " + dir, e);
+        }
+        System.out.print(md);
+    }
+
+    private static String fmt(Object v) {
+        if (v == null) {
+            return "";
+        }
+        double x = ((Number) v).doubleValue();
+        return Double.isNaN(x) ? "" : String.format(Locale.ROOT, "%.4f", x);
+    }
+}
