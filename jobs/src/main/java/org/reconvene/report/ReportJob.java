@@ -18,7 +18,8 @@ import org.apache.spark.sql.SparkSession;
  * Turns a results table into the paper's comparison tables: for each model, dataset, scorer and
  * sparsity, the dense, unstructured, SPaI and Reconvene rows with top-1 over seeds, its change
  * against dense and upai, size, compute, latency, speedup and prune time; and a headline table of
- * Reconvene's best size ratio and speedup whose top-1 stays within a tolerance of upai.
+ * Reconvene's best size ratio and speedup whose top-1 stays within a tolerance of upai; and the
+ * figures of {@link ReportPlots}.
  *
  * <p>Run with {@code bin/reconvene report --results results --out report/}. Aggregation is Spark
  * SQL over the OK rows; the small aggregated table is then arranged on the driver. Speedups are
@@ -63,6 +64,9 @@ public final class ReportJob {
         Map<String, List<MethodStats>> tables = tables(stats);
         List<Map<String, Object>> headline = headline(tables, o.tolerance());
         write(o.out(), tables, headline, o.tolerance());
+        List<Row> rc = rows.filter("method = 'reconvene'").orderBy(rows.col("sparsity").desc(), rows.col("trial_id"))
+                .limit(1).collectAsList();
+        ReportPlots.write(o.out(), stats, rc.isEmpty() ? null : rc.get(0));
         return new Report(stats, tables, headline);
     }
 

@@ -83,5 +83,10 @@ class ReportJobTest extends SparkTestBase {
         String csv = Files.readString(dir.resolve("out").resolve("comparison.csv"));
         assertEquals(1 + 2 * 4, csv.lines().count());
         assertTrue(Files.readString(dir.resolve("out").resolve("headline.csv")).contains("resnet20,synthetic,4.0000"));
+        for (String png : new String[] {"top1_vs_compression.png", "latency_vs_sparsity.png"}) {
+            java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(dir.resolve("out").resolve(png).toFile());
+            assertEquals(900, img.getWidth(), png);
+            assertEquals(600, img.getHeight(), png);
+        }
     }
 }
