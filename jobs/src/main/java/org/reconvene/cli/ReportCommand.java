@@ -41,13 +41,7 @@ final class ReportCommand implements Callable<Integer> {
         if (!p.getFileSystem(new org.apache.hadoop.conf.Configuration()).exists(p)) {
             throw new IllegalArgumentException("no results at " + uri);
         }
-        String m = master != null ? master : System.getProperty("spark.master", "local[*]");
-        SparkSession.Builder b = SparkSession.builder().appName("reconvene report").master(m);
-        if (m.startsWith("local")) {
-            b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                    .config("spark.ui.enabled", "false");
-        }
-        try (SparkSession spark = b.getOrCreate()) {
+        try (SparkSession spark = SparkSessions.create("reconvene report", master)) {
             ReportJob.run(spark, new ReportJob.Options(uri, sweep, out, tolerance));
         }
         return 0;

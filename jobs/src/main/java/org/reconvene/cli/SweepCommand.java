@@ -64,14 +64,7 @@ final class SweepCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--parallelism must be >= 0, got " + parallelism);
         }
         String resultsUri = SweepSpec.resolveUri(results);
-        SparkSession.Builder b = SparkSession.builder().appName("reconvene sweep " + spec.name());
-        String m = master != null ? master : System.getProperty("spark.master", "local[*]");
-        b.master(m);
-        if (m.startsWith("local")) {
-            b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                    .config("spark.ui.enabled", "false");
-        }
-        try (SparkSession spark = b.getOrCreate()) {
+        try (SparkSession spark = SparkSessions.create("reconvene sweep " + spec.name(), master)) {
             SweepJob.Outcome o = SweepJob.run(spark, spec,
                     new SweepJob.Options(resultsUri, resume, retryFailed, parallelism));
             System.out.printf("sweep %s: %d trials, %d run (%d OK, %d FAILED), %d skipped; rows in %s/sweep=%s%n",

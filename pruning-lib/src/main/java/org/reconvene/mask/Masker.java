@@ -83,19 +83,4 @@ public final class Masker {
         }
         TopKSelector.apply(s, e, t, m);
     }
-
-    /** Fraction of ones over all masks. */
-    public static double density(Map<String, float[]> masks) {
-        long ones = 0;
-        long n = 0;
-        for (float[] m : masks.values()) {
-            for (float v : m) {
-                if (v != 0f) {
-                    ones++;
-                }
-            }
-            n += m.length;
-        }
-        return n == 0 ? 1.0 : (double) ones / n;
-    }
 }

@@ -108,9 +108,4 @@ public final class Pruner {
         }
         return out;
     }
-
-    /** Reports of an unstructured (or unpruned) network. */
-    public static List<LayerReport> layerReports(Network net) {
-        return reports(net, net, Map.of(), Set.of());
-    }
 }
