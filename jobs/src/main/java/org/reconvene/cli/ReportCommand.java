@@ -4,7 +4,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.reconvene.report.ReportJob;
-import org.reconvene.sweep.SweepSpec;
+import org.reconvene.report.Results;
+import org.reconvene.sweep.SparkSessions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -36,13 +37,10 @@ final class ReportCommand implements Callable<Integer> {
         if (!(tolerance >= 0)) {
             throw new IllegalArgumentException("--tolerance must be >= 0, got " + tolerance);
         }
-        String uri = SweepSpec.resolveUri(results);
-        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(uri);
-        if (!p.getFileSystem(new org.apache.hadoop.conf.Configuration()).exists(p)) {
-            throw new IllegalArgumentException("no results at " + uri);
-        }
         try (SparkSession spark = SparkSessions.create("reconvene report", master)) {
-            ReportJob.run(spark, new ReportJob.Options(uri, sweep, out, tolerance));
+            ReportJob.Report r = ReportJob.build(Results.load(spark, results), sweep, tolerance);
+            ReportJob.write(r, out);
+            System.out.print(r.markdown());
         }
         return 0;
     }

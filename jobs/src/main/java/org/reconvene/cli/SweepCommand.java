@@ -9,6 +9,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.reconvene.sweep.SweepJob;
+import org.reconvene.sweep.SparkSessions;
 import org.reconvene.sweep.SweepSpec;
 import org.reconvene.trial.TrialConfig;
 import picocli.CommandLine.Command;

@@ -27,22 +27,39 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class ReportJob {
 
-    /** What to report and where. */
-    public record Options(String results, String sweep, Path out, double tolerance) {}
+    /**
+     * The tables of a report: per-setting statistics, the comparison tables keyed by setting, the
+     * headline rows, the tolerance they were picked with, and the Reconvene trial whose layers the
+     * per-layer figure shows (null when there is none).
+     */
+    public record Report(List<MethodStats> stats, Map<String, List<MethodStats>> tables,
+            List<Map<String, Object>> headline, double tolerance, Row reconveneTrial) {
 
-    /** The tables of a report. */
-    public record Report(List<MethodStats> stats, Map<String, List<MethodStats>> tables, List<Map<String, Object>> headline) {}
+        /** The report as Markdown: the headline table, then one comparison table per setting. */
+        public String markdown() {
+            return ReportJob.markdown(this);
+        }
+    }
 
     private static final List<String> ORDER = List.of("dense", "upai", "spai-random", "spai-l1", "spai-layerwise",
             "reconvene");
 
     private ReportJob() {}
 
-    /** Builds the report, writes report.md, comparison.csv and headline.csv to the output directory. */
-    public static Report run(SparkSession spark, Options o) {
-        Dataset<Row> rows = spark.read().parquet(o.results()).filter("status = 'OK'");
-        if (o.sweep() != null) {
-            rows = rows.filter(rows.col("sweep_id").equalTo(o.sweep()));
+    /**
+     * Builds the report of a results table (as {@link Results#load} reads it). Nothing is written:
+     * {@link #write} writes the files, and notebooks show {@link Report#markdown()} and the
+     * figures inline.
+     *
+     * @param results every row of the results table; FAILED rows are left out here
+     * @param sweep only this sweep, or null for all
+     * @param tolerance the largest top-1 drop below upai a headline entry may have
+     */
+    public static Report build(Dataset<Row> results, String sweep, double tolerance) {
+        SparkSession spark = results.sparkSession();
+        Dataset<Row> rows = results.filter("status = 'OK'");
+        if (sweep != null) {
+            rows = rows.filter(rows.col("sweep_id").equalTo(sweep));
         }
         rows.createOrReplaceTempView("trials");
         Dataset<Row> agg = spark.sql(
@@ -62,12 +79,10 @@ public final class ReportJob {
                     d(r, "prune_ms")));
         }
         Map<String, List<MethodStats>> tables = tables(stats);
-        List<Map<String, Object>> headline = headline(tables, o.tolerance());
-        write(o.out(), tables, headline, o.tolerance());
+        List<Map<String, Object>> headline = headline(tables, tolerance);
         List<Row> rc = rows.filter("method = 'reconvene'").orderBy(rows.col("sparsity").desc(), rows.col("trial_id"))
                 .limit(1).collectAsList();
-        ReportPlots.write(o.out(), stats, rc.isEmpty() ? null : rc.get(0));
-        return new Report(stats, tables, headline);
+        return new Report(stats, tables, headline, tolerance, rc.isEmpty() ? null : rc.get(0));
     }
 
     private static double d(Row r, String c) {
@@ -145,24 +160,16 @@ public final class ReportJob {
         return t.stream().filter(s -> s.method().equals(method)).findFirst().orElse(null);
     }
 
-    private static void write(Path dir, Map<String, List<MethodStats>> tables, List<Map<String, Object>> headline,
-            double tolerance) {
+    private static String markdown(Report r) {
         StringBuilder md = new StringBuilder("# Reconvene results\n\n");
-        StringBuilder csv = new StringBuilder("group,method,scorer,sparsity,seeds,top1_mean,top1_std,top1_vs_dense,"
-                + "top1_vs_upai,params,params_nonzero,size_mb,compression,macs,latency_ms_b1,latency_ms_b64,"
-                + "size_ratio,speedup_b1_vs_upai,prune_ms\n");
-        md.append("## Headline: Reconvene within ").append(tolerance).append(" top-1 of upai\n\n")
+        md.append("## Headline: Reconvene within ").append(r.tolerance()).append(" top-1 of upai\n\n")
                 .append("| model / dataset | best size ratio | at | best speedup b1 | at |\n| --- | --- | --- | --- | --- |\n");
-        StringBuilder hcsv = new StringBuilder("model,dataset,size_ratio,size_ratio_at,speedup_b1,speedup_b1_at\n");
-        for (Map<String, Object> h : headline) {
+        for (Map<String, Object> h : r.headline()) {
             md.append(String.format(Locale.ROOT, "| %s / %s | %s | %s | %s | %s |%n", h.get("model"), h.get("dataset"),
                     fmt(h.get("size_ratio")), h.getOrDefault("size_ratio_at", ""), fmt(h.get("speedup_b1")),
                     h.getOrDefault("speedup_b1_at", "")));
-            hcsv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%s,%s%n", h.get("model"), h.get("dataset"),
-                    fmt(h.get("size_ratio")), h.getOrDefault("size_ratio_at", ""), fmt(h.get("speedup_b1")),
-                    h.getOrDefault("speedup_b1_at", "")));
         }
-        for (Map.Entry<String, List<MethodStats>> t : tables.entrySet()) {
+        for (Map.Entry<String, List<MethodStats>> t : r.tables().entrySet()) {
             MethodStats dense = find(t.getValue(), "dense");
             MethodStats upai = find(t.getValue(), "upai");
             md.append("\n## ").append(t.getKey()).append("\n\n")
@@ -170,29 +177,51 @@ public final class ReportJob {
                             + " | MACs | latency b1 ms | latency b64 ms | size ratio | speedup b1 vs upai | prune ms |\n")
                     .append("|" + " --- |".repeat(16) + "\n");
             for (MethodStats s : t.getValue()) {
-                String vsDense = dense == null ? "" : fmt(s.top1Mean() - dense.top1Mean());
-                String vsUpai = upai == null ? "" : fmt(s.top1Mean() - upai.top1Mean());
                 md.append(String.format(Locale.ROOT,
                         "| %s | %d | %.4f | %.4f | %s | %s | %.0f | %.0f | %.3f | %.2f | %.0f | %.2f | %.2f | %s | %s | %.0f |%n",
-                        s.method(), s.seeds(), s.top1Mean(), s.top1Std(), vsDense, vsUpai, s.params(),
+                        s.method(), s.seeds(), s.top1Mean(), s.top1Std(), vs(s, dense), vs(s, upai), s.params(),
                         s.paramsNonzero(), s.sizeMb(), s.compression(), s.macs(), s.latencyMsB1(), s.latencyMsB64(),
                         fmt(s.sizeRatio()), fmt(s.speedupB1()), s.pruneMs()));
+            }
+        }
+        return md.toString();
+    }
+
+    /** Writes report.md, comparison.csv, headline.csv and the PNG figures into {@code dir}. */
+    public static void write(Report r, Path dir) {
+        StringBuilder csv = new StringBuilder("group,method,scorer,sparsity,seeds,top1_mean,top1_std,top1_vs_dense,"
+                + "top1_vs_upai,params,params_nonzero,size_mb,compression,macs,latency_ms_b1,latency_ms_b64,"
+                + "size_ratio,speedup_b1_vs_upai,prune_ms\n");
+        StringBuilder hcsv = new StringBuilder("model,dataset,size_ratio,size_ratio_at,speedup_b1,speedup_b1_at\n");
+        for (Map<String, Object> h : r.headline()) {
+            hcsv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%s,%s%n", h.get("model"), h.get("dataset"),
+                    fmt(h.get("size_ratio")), h.getOrDefault("size_ratio_at", ""), fmt(h.get("speedup_b1")),
+                    h.getOrDefault("speedup_b1_at", "")));
+        }
+        for (Map.Entry<String, List<MethodStats>> t : r.tables().entrySet()) {
+            MethodStats dense = find(t.getValue(), "dense");
+            MethodStats upai = find(t.getValue(), "upai");
+            for (MethodStats s : t.getValue()) {
                 csv.append(String.format(Locale.ROOT, "\"%s\",%s,%s,%s,%d,%.6f,%.6f,%s,%s,%.0f,%.0f,%.6f,%.6f,%.0f,%.6f,%.6f,%s,%s,%.0f%n",
                         t.getKey(), s.method(), s.scorer() == null ? "" : s.scorer(),
-                        s.sparsity() == null ? "" : s.sparsity(), s.seeds(), s.top1Mean(), s.top1Std(), vsDense, vsUpai,
-                        s.params(), s.paramsNonzero(), s.sizeMb(), s.compression(), s.macs(), s.latencyMsB1(),
-                        s.latencyMsB64(), fmt(s.sizeRatio()), fmt(s.speedupB1()), s.pruneMs()));
+                        s.sparsity() == null ? "" : s.sparsity(), s.seeds(), s.top1Mean(), s.top1Std(), vs(s, dense),
+                        vs(s, upai), s.params(), s.paramsNonzero(), s.sizeMb(), s.compression(), s.macs(),
+                        s.latencyMsB1(), s.latencyMsB64(), fmt(s.sizeRatio()), fmt(s.speedupB1()), s.pruneMs()));
             }
         }
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("report.md"), md);
+            Files.writeString(dir.resolve("report.md"), r.markdown());
             Files.writeString(dir.resolve("comparison.csv"), csv);
             Files.writeString(dir.resolve("headline.csv"), hcsv);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report to " + dir, e);
         }
-        System.out.print(md);
+        ReportPlots.write(r, dir);
+    }
+
+    private static String vs(MethodStats s, MethodStats reference) {
+        return reference == null ? "" : fmt(s.top1Mean() - reference.top1Mean());
     }
 
     private static String fmt(Object v) {

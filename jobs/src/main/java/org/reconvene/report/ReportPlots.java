@@ -1,5 +1,6 @@
 package org.reconvene.report;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -7,6 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
@@ -14,6 +17,7 @@ import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -21,24 +25,39 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * sparsity per method, and the per-layer density and sensitivity of one Reconvene trial.
  * Rendered headless with XChart (Java2D), so they work on servers without a display.
  */
-final class ReportPlots {
+public final class ReportPlots {
 
     private ReportPlots() {}
 
-    static void write(Path dir, List<MethodStats> stats, Row reconveneTrial) {
+    /**
+     * The report's figures by file name (without extension), in a fixed order; a figure whose
+     * data the report lacks (no Reconvene trial, say) is left out.
+     */
+    public static Map<String, Chart<?, ?>> charts(ReportJob.Report r) {
         System.setProperty("java.awt.headless", "true");
-        try {
-            accuracyVsCompression(stats).ifPresent(c -> save(c, dir.resolve("top1_vs_compression")));
-            latencyVsSparsity(stats).ifPresent(c -> save(c, dir.resolve("latency_vs_sparsity")));
-            if (reconveneTrial != null && !reconveneTrial.getList(reconveneTrial.fieldIndex("layers")).isEmpty()) {
-                save(layers(reconveneTrial), dir.resolve("reconvene_layers"));
-            }
-        } catch (UncheckedIOException e) {
-            throw e;
+        Map<String, Chart<?, ?>> out = new LinkedHashMap<>();
+        accuracyVsCompression(r.stats()).ifPresent(c -> out.put("top1_vs_compression", c));
+        latencyVsSparsity(r.stats()).ifPresent(c -> out.put("latency_vs_sparsity", c));
+        Row rc = r.reconveneTrial();
+        if (rc != null && rc.getList(rc.fieldIndex("layers")) != null && !rc.getList(rc.fieldIndex("layers")).isEmpty()) {
+            out.put("reconvene_layers", layers(rc));
         }
+        return out;
     }
 
-    private static java.util.Optional<XYChart> accuracyVsCompression(List<MethodStats> stats) {
+    /** The figures rendered as images, for display in a notebook. */
+    public static Map<String, BufferedImage> images(ReportJob.Report r) {
+        Map<String, BufferedImage> out = new LinkedHashMap<>();
+        charts(r).forEach((name, c) -> out.put(name, BitmapEncoder.getBufferedImage(c)));
+        return out;
+    }
+
+    /** Writes each figure as {@code <name>.png} into {@code dir}. */
+    static void write(ReportJob.Report r, Path dir) {
+        charts(r).forEach((name, c) -> save(c, dir.resolve(name)));
+    }
+
+    private static Optional<XYChart> accuracyVsCompression(List<MethodStats> stats) {
         Map<String, List<double[]>> byMethod = new LinkedHashMap<>();
         for (MethodStats s : stats) {
             if (!Double.isNaN(s.compression()) && !Double.isNaN(s.top1Mean())) {
@@ -46,7 +65,7 @@ final class ReportPlots {
             }
         }
         if (byMethod.isEmpty()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         XYChart c = new XYChartBuilder().width(900).height(600).title("Top-1 against compression")
                 .xAxisTitle("compression (dense params / nonzero params, log scale)").yAxisTitle("top-1").build();
@@ -55,29 +74,31 @@ final class ReportPlots {
         c.getStyler().setMarkerSize(10);
         byMethod.forEach((m, pts) -> c.addSeries(m, pts.stream().mapToDouble(p -> p[0]).toArray(),
                 pts.stream().mapToDouble(p -> p[1]).toArray()));
-        return java.util.Optional.of(c);
+        return Optional.of(c);
     }
 
-    private static java.util.Optional<XYChart> latencyVsSparsity(List<MethodStats> stats) {
-        Map<String, Map<Double, Double>> byMethod = new LinkedHashMap<>();
+    private static Optional<XYChart> latencyVsSparsity(List<MethodStats> stats) {
+        // several scorers share a sparsity: plot the mean of their latencies
+        Map<String, Map<Double, double[]>> byMethod = new LinkedHashMap<>();
         for (MethodStats s : stats) {
             if (s.sparsity() != null && !Double.isNaN(s.latencyMsB1())) {
-                // several scorers per sparsity: plot their mean
-                byMethod.computeIfAbsent(s.method(), k -> new java.util.TreeMap<>())
-                        .merge(s.sparsity(), s.latencyMsB1(), (a, b) -> (a + b) / 2);
+                double[] sumCount = byMethod.computeIfAbsent(s.method(), k -> new TreeMap<>())
+                        .computeIfAbsent(s.sparsity(), k -> new double[2]);
+                sumCount[0] += s.latencyMsB1();
+                sumCount[1]++;
             }
         }
         if (byMethod.isEmpty()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         XYChart c = new XYChartBuilder().width(900).height(600).title("Batch-1 latency against sparsity")
                 .xAxisTitle("sparsity").yAxisTitle("latency, batch 1 (ms)").build();
         byMethod.forEach((m, pts) -> {
             XYSeries s = c.addSeries(m, pts.keySet().stream().mapToDouble(Double::doubleValue).toArray(),
-                    pts.values().stream().mapToDouble(Double::doubleValue).toArray());
+                    pts.values().stream().mapToDouble(v -> v[0] / v[1]).toArray());
             s.setMarker(SeriesMarkers.CIRCLE);
         });
-        return java.util.Optional.of(c);
+        return Optional.of(c);
     }
 
     private static CategoryChart layers(Row trial) {
@@ -101,7 +122,7 @@ final class ReportPlots {
         return c;
     }
 
-    private static void save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path base) {
+    private static void save(Chart<?, ?> chart, Path base) {
         try {
             BitmapEncoder.saveBitmap(chart, base.toString(), BitmapEncoder.BitmapFormat.PNG);
         } catch (IOException e) {

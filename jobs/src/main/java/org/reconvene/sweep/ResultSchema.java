@@ -19,7 +19,7 @@ import org.apache.parquet.schema.Types;
  * size ratio of a dense trial), is a null rather than a missing column: every row of every sweep
  * has the same schema and Spark SQL reads them as one table.
  */
-final class ResultSchema {
+public final class ResultSchema {
 
     /** The value type of a scalar column. */
     enum Kind {
@@ -77,6 +77,21 @@ final class ResultSchema {
     static final MessageType SCHEMA = build();
 
     private ResultSchema() {}
+
+    /** The names of the config columns, in row order. */
+    public static List<String> configColumns() {
+        return List.copyOf(CONFIG.keySet());
+    }
+
+    /** The names of the metric columns, in row order. */
+    public static List<String> metricColumns() {
+        return List.copyOf(METRICS.keySet());
+    }
+
+    /** The names of the provenance columns, in row order. */
+    public static List<String> provenanceColumns() {
+        return List.copyOf(PROVENANCE.keySet());
+    }
 
     /** Every scalar column in row order. */
     static Map<String, Kind> scalars() {

@@ -63,7 +63,8 @@ class ReportJobTest extends SparkTestBase {
                 "dataset", "synthetic", "method", "reconvene", "scorer", "synflow", "sparsity", 0.9), Map.of(),
                 List.of(), List.of(), Map.of()), "s", results, new org.apache.hadoop.conf.Configuration());
 
-        ReportJob.Report r = ReportJob.run(spark, new ReportJob.Options(results, "s", dir.resolve("out"), 0.01));
+        ReportJob.Report r = ReportJob.build(Results.load(spark, results), "s", 0.01);
+        ReportJob.write(r, dir.resolve("out"));
         assertEquals(2, r.tables().size());
         List<MethodStats> t = r.tables().get("resnet20 / synthetic / synflow / sparsity 0.9000");
         assertEquals(List.of("dense", "upai", "spai-l1", "reconvene"), t.stream().map(MethodStats::method).toList());
