@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code reconvene} command line: one entry point whose subcommands inspect models, make
- * data, train, prune and run sweeps.
+ * data, train, prune, run sweeps, report on their results and install the notebooks' kernel.
  *
  * <p>Run it through {@code bin/reconvene}, which builds the project on first use and passes the
  * JVM flags DJL and Spark need. Exit codes: 0 success, 1 a failure while running, 2 bad usage
@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             SweepCommand.class,
             ReportCommand.class,
             InferCommand.class,
+            KernelCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class ReconveneCli implements Runnable {

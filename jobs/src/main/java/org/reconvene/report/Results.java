@@ -60,8 +60,9 @@ public final class Results {
     }
 
     /**
-     * The first {@code maxRows} rows of a query result as a Markdown table: nulls blank, doubles
-     * with four decimals, nested values (layers, history) as their element count.
+     * The first {@code maxRows} rows of a query result as a Markdown table: nulls blank, whole
+     * numbers of 1,000 or more (averaged counts) without decimals, other doubles with four,
+     * nested values (layers, history) as their element count.
      */
     public static String markdown(Dataset<Row> rows, int maxRows) {
         String[] cols = rows.columns();
@@ -90,7 +91,11 @@ public final class Results {
         }
         if (v instanceof Double || v instanceof Float) {
             double d = ((Number) v).doubleValue();
-            return Double.isNaN(d) ? "" : String.format(Locale.ROOT, "%.4f", d);
+            if (Double.isNaN(d)) {
+                return "";
+            }
+            boolean count = Math.abs(d) >= 1000 && d == Math.rint(d);
+            return String.format(Locale.ROOT, count ? "%.0f" : "%.4f", d);
         }
         if (v instanceof scala.collection.Seq<?> s) {
             return s.size() + " items";

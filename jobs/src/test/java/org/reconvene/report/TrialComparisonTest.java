@@ -77,6 +77,7 @@ class TrialComparisonTest extends SparkTestBase {
         String md = c.markdown();
         assertTrue(md.contains("| method | upai | reconvene |"), md);
         assertTrue(md.contains("| top1 | 0.6000 | 0.6600 | 0.0600 | 1.1000 |"), md);
+        assertTrue(md.contains("| serialized_bytes | 4000000 | 1000000 | -3000000 | 0.2500 |"), "byte counts whole: " + md);
         assertTrue(md.contains("| 2 | 0.6000 | 0.6600 |"), "epoch 2 test top-1 side by side: " + md);
         assertTrue(md.contains("| conv1 | 16 | 8 |"), "layer widths side by side: " + md);
 
