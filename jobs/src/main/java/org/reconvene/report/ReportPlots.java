@@ -1,5 +1,6 @@
 package org.reconvene.report;
 
+import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,7 +28,20 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  */
 public final class ReportPlots {
 
+    /** One colour per method, the same in every figure. */
+    private static final Map<String, Color> COLORS = Map.of(
+            "dense", new Color(90, 90, 90),
+            "upai", new Color(31, 119, 180),
+            "spai-random", new Color(148, 103, 189),
+            "spai-l1", new Color(44, 160, 44),
+            "spai-layerwise", new Color(140, 86, 75),
+            "reconvene", new Color(214, 39, 40));
+
     private ReportPlots() {}
+
+    private static Color color(String method) {
+        return COLORS.getOrDefault(method, Color.BLACK);
+    }
 
     /**
      * The report's figures by file name (without extension), in a fixed order; a figure whose
@@ -73,7 +87,7 @@ public final class ReportPlots {
         c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         c.getStyler().setMarkerSize(10);
         byMethod.forEach((m, pts) -> c.addSeries(m, pts.stream().mapToDouble(p -> p[0]).toArray(),
-                pts.stream().mapToDouble(p -> p[1]).toArray()));
+                pts.stream().mapToDouble(p -> p[1]).toArray()).setMarkerColor(color(m)));
         return Optional.of(c);
     }
 
@@ -97,6 +111,8 @@ public final class ReportPlots {
             XYSeries s = c.addSeries(m, pts.keySet().stream().mapToDouble(Double::doubleValue).toArray(),
                     pts.values().stream().mapToDouble(v -> v[0] / v[1]).toArray());
             s.setMarker(SeriesMarkers.CIRCLE);
+            s.setMarkerColor(color(m));
+            s.setLineColor(color(m));
         });
         return Optional.of(c);
     }

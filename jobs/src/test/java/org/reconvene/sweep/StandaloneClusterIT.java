@@ -86,10 +86,11 @@ class StandaloneClusterIT {
         driverJvm.add("-Xmx2g");
         Process driver = start("driver", submit, cp, sparkHome, driverJvm);
 
-        // Kill the second worker (and its executor) once the first rows are committed.
+        // Kill the second worker (and its executor) once both executors have committed rows: a
+        // kill before the second executor's first commit (a slow start) would leave one JVM's rows.
         Path rows = results.resolve("sweep=cluster");
         long deadline = System.nanoTime() + Duration.ofMinutes(6).toNanos();
-        while (System.nanoTime() < deadline && driver.isAlive() && countRows(rows) < 2) {
+        while (System.nanoTime() < deadline && driver.isAlive() && executorsWithRows(rows).size() < 2) {
             Thread.sleep(500);
         }
         assertTrue(driver.isAlive(), "the sweep was still running when the worker was killed");
@@ -147,14 +148,30 @@ class StandaloneClusterIT {
         return p;
     }
 
-    private static long countRows(Path dir) throws IOException {
+    /** The executors named by the committed rows (each file is one row, renamed into place whole). */
+    private static Set<String> executorsWithRows(Path dir) throws IOException {
+        Set<String> out = new java.util.HashSet<>();
         if (!Files.isDirectory(dir)) {
-            return 0;
+            return out;
         }
+        List<Path> files;
         try (var s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".parquet")
-                    && !p.getFileName().toString().startsWith("_")).count();
+            files = s.filter(p -> p.getFileName().toString().endsWith(".parquet")
+                    && !p.getFileName().toString().startsWith("_") && !p.getFileName().toString().startsWith("."))
+                    .toList();
         }
+        for (Path f : files) {
+            try (org.apache.parquet.hadoop.ParquetReader<org.apache.parquet.example.data.Group> r =
+                    org.apache.parquet.hadoop.ParquetReader.builder(
+                            new org.apache.parquet.hadoop.example.GroupReadSupport(),
+                            new org.apache.hadoop.fs.Path(f.toUri())).build()) {
+                org.apache.parquet.example.data.Group g = r.read();
+                if (g != null && g.getFieldRepetitionCount("executor") > 0) {
+                    out.add(g.getString("executor", 0));
+                }
+            }
+        }
+        return out;
     }
 
     private static int freePort() throws IOException {
