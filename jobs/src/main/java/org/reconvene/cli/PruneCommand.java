@@ -18,6 +18,7 @@ import org.reconvene.data.DatasetLoader;
 import org.reconvene.data.ImageDataset;
 import org.reconvene.data.SyntheticImageGenerator;
 import org.reconvene.mask.MaskScope;
+import org.reconvene.metrics.InferenceExport;
 import org.reconvene.metrics.Measurements;
 import org.reconvene.model.Architecture;
 import org.reconvene.model.Architectures;
@@ -116,6 +117,11 @@ final class PruneCommand implements Callable<Integer> {
             description = "Timed runs per latency measurement (default ${DEFAULT-VALUE}).")
     int latencyRuns;
 
+    @Option(names = "--export-inference",
+            description = {"Also write DIR/inference: the pruned network with BatchNorm folded into the",
+                    "convolutions if that measures faster at batch 1 (summary.json records both latencies)."})
+    boolean exportInference;
+
     @Option(names = "--export-npz", description = "Also write init.npz, batch.npz, scores.npz and masks.npz.")
     boolean exportNpz;
 
@@ -180,6 +186,10 @@ final class PruneCommand implements Callable<Integer> {
                     summary.put("config", config);
                     summary.put("provenance", Provenance.capture("driver", started).toMap());
                     NetworkStore.save(result, out.resolve("model"));
+                    if (exportInference) {
+                        summary.put("inference", InferenceExport.export(result, out.resolve("inference"),
+                                Math.max(latencyRuns, 10)));
+                    }
                     if (exportNpz) {
                         writeBatch(out.resolve("batch.npz"), pd);
                         NpzExport.writeFloats(out.resolve("scores.npz"), r.scores(), shapes(net));

@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
             ReportCommand.class,
             InferCommand.class,
             KernelCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class ReconveneCli implements Runnable {

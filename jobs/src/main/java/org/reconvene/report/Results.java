@@ -38,7 +38,8 @@ public final class Results {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + resolved, e);
         }
-        return spark.read().parquet(resolved);
+        // Rows written by older versions may lack newer columns: merge the files' schemas.
+        return spark.read().option("mergeSchema", "true").parquet(resolved);
     }
 
     /**

@@ -49,7 +49,8 @@ public final class ResultSchema {
     /** Metric columns (METHOD.md section 7). */
     static final Map<String, Kind> METRICS = columns(
             "top1", Kind.DOUBLE, "top1_best", Kind.DOUBLE, "top5", Kind.DOUBLE, "loss", Kind.DOUBLE,
-            "prune_ms", Kind.LONG, "train_ms", Kind.LONG, "params", Kind.LONG, "params_nonzero", Kind.LONG,
+            "prune_ms", Kind.LONG, "train_ms", Kind.LONG, "eval_ms", Kind.LONG, "measure_ms", Kind.LONG,
+            "trial_ms", Kind.LONG, "params", Kind.LONG, "params_nonzero", Kind.LONG,
             "prunable", Kind.LONG, "density", Kind.DOUBLE, "density_reached", Kind.DOUBLE,
             "compression", Kind.DOUBLE, "macs", Kind.LONG, "macs_nonzero", Kind.LONG,
             "serialized_bytes", Kind.LONG, "latency_ms_b1", Kind.DOUBLE, "latency_ms_b64", Kind.DOUBLE,

@@ -110,7 +110,7 @@ public final class SweepJob {
 
     /** Rows of one sweep as a Spark SQL table. */
     public static Dataset<Row> rows(SparkSession spark, String results, String sweep) {
-        return spark.read().parquet(TrialRowWriter.sweepDir(results, sweep).toString());
+        return spark.read().option("mergeSchema", "true").parquet(TrialRowWriter.sweepDir(results, sweep).toString());
     }
 
     private static void logProgress(String sweep, long done, long failed, int total, long t0) {

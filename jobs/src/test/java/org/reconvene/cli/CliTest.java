@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CliTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"models", "inspect", "datagen", "train", "prune", "sweep", "report", "infer", "kernel"})
+    @ValueSource(strings = {"models", "inspect", "datagen", "train", "prune", "sweep", "report", "infer", "kernel", "bench"})
     void everyCommandHasHelp(String command) {
         CliRun r = CliRun.of(command, "--help");
         assertEquals(0, r.exit());

@@ -145,9 +145,17 @@ class PruneCommandTest {
         Path out = dir.resolve("rc");
         CliRun r = CliRun.of("prune", "--model", "resnet20", "--dataset", "cifar10", "--method", "reconvene",
                 "--scorer", "synflow", "--synflow-rounds", "20", "--sparsity", "0.95", "--tau", "0.6",
-                "--latency-runs", "3", "--out", out.toString());
+                "--latency-runs", "3", "--export-inference", "--out", out.toString());
         assertEquals(0, r.exit(), r.err());
         JsonObject s = JsonParser.parseString(Files.readString(out.resolve("summary.json"))).getAsJsonObject();
+        // the inference export keeps the fold exactly when it measured faster at batch 1
+        JsonObject inference = s.getAsJsonObject("inference");
+        boolean folded = inference.get("folded").getAsBoolean();
+        assertEquals(inference.get("folded_latency_ms_b1").getAsDouble() < inference.get("latency_ms_b1").getAsDouble(),
+                folded);
+        JsonObject inferenceSpec = JsonParser.parseString(Files.readString(out.resolve("inference").resolve("spec.json")))
+                .getAsJsonObject();
+        assertEquals(folded, inferenceSpec.has("batchNormFolded"), inferenceSpec.toString());
         for (String k : new String[] {"size_ratio", "speedup_b1", "speedup_b64", "upai_serialized_bytes",
                 "upai_latency_ms_b1", "density_reached"}) {
             assertTrue(s.has(k), k);

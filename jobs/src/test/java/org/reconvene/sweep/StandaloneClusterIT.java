@@ -5,14 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -21,6 +17,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.reconvene.bench.StandaloneCluster;
 
 /**
  * The sweep on a real standalone cluster: a Master and two Workers on 127.0.0.1 started from the
@@ -32,14 +29,13 @@ import org.junit.jupiter.api.Test;
  */
 class StandaloneClusterIT {
 
-    private final List<Process> processes = new ArrayList<>();
     private final Path work = Path.of("target", "cluster-it").toAbsolutePath();
+    private StandaloneCluster cluster;
 
     @AfterEach
     void stopAll() {
-        for (Process p : processes) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
@@ -51,14 +47,11 @@ class StandaloneClusterIT {
         Files.createDirectories(work);
         Path results = work.resolve("results");
         deleteTree(results);
-        String cp = sparkHome.resolve("jars") + File.separator + "*";
-        int masterPort = freePort();
-        String master = "spark://127.0.0.1:" + masterPort;
-
-        start("master", List.of("org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
-                String.valueOf(masterPort), "--webui-port", String.valueOf(freePort())), cp, sparkHome);
-        Process w1 = start("worker1", worker(master), cp, sparkHome);
-        Process w2 = start("worker2", worker(master), cp, sparkHome);
+        cluster = new StandaloneCluster(sparkHome, work, System.getProperty("reconvene.addOpens"),
+                System.getProperty("reconvene.djlCache"));
+        cluster.startMaster();
+        Process w1 = cluster.startWorker("worker1", 1, "3g");
+        Process w2 = cluster.startWorker("worker2", 1, "3g");
 
         Path sweepFile = work.resolve("cluster.yaml");
         Files.writeString(sweepFile, String.join("\n",
@@ -71,20 +64,8 @@ class StandaloneClusterIT {
                 "  method: [dense, upai, spai-l1, reconvene]",
                 "  seed: [0, 1, 2]"));
         deleteTree(work.resolve("data"));
-        String addOpens = System.getProperty("reconvene.addOpens");
-        String djl = System.getProperty("reconvene.djlCache");
-        List<String> submit = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit",
-                "--master", master, "--deploy-mode", "client", "--class", "org.reconvene.cli.ReconveneCli",
-                "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
-                "--conf", "spark.ui.enabled=false", "--conf", "spark.task.cpus=1", "--executor-memory", "2g",
-                "--conf", "spark.executor.extraJavaOptions=-Dai.djl.offline=true " + addOpens,
-                "--conf", "spark.executorEnv.DJL_CACHE_DIR=" + djl,
-                "--conf", "spark.task.maxFailures=4",
-                appJar.toString(), "sweep", sweepFile.toString(), "--results", results.toUri().toString()));
-        List<String> driverJvm = new ArrayList<>(Arrays.asList(addOpens.split(" ")));
-        driverJvm.add("-Dai.djl.offline=true");
-        driverJvm.add("-Xmx2g");
-        Process driver = start("driver", submit, cp, sparkHome, driverJvm);
+        Process driver = cluster.submit("driver", appJar, "2g",
+                List.of("sweep", sweepFile.toString(), "--results", results.toUri().toString()));
 
         // Kill the second worker (and its executor) once both executors have committed rows: a
         // kill before the second executor's first commit (a slow start) would leave one JVM's rows.
@@ -94,8 +75,7 @@ class StandaloneClusterIT {
             Thread.sleep(500);
         }
         assertTrue(driver.isAlive(), "the sweep was still running when the worker was killed");
-        w2.descendants().forEach(ProcessHandle::destroyForcibly);
-        w2.destroyForcibly();
+        StandaloneCluster.kill(w2);
 
         assertTrue(driver.waitFor(8, TimeUnit.MINUTES), "sweep finished in time");
         assertEquals(0, driver.exitValue(), "driver exit code; see " + work.resolve("driver.log"));
@@ -115,37 +95,6 @@ class StandaloneClusterIT {
         } finally {
             spark.stop();
         }
-    }
-
-    private static List<String> worker(String master) throws IOException {
-        return List.of("org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "1",
-                "--memory", "3g", "--port", String.valueOf(freePort()), "--webui-port", String.valueOf(freePort()),
-                master);
-    }
-
-    private Process start(String name, List<String> args, String cp, Path sparkHome) throws IOException {
-        return start(name, args, cp, sparkHome, List.of("-Xmx1g"));
-    }
-
-    private Process start(String name, List<String> args, String cp, Path sparkHome, List<String> jvm)
-            throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(jvm);
-        cmd.add("-cp");
-        cmd.add(cp);
-        cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(work.resolve(name + ".log").toFile());
-        Map<String, String> env = pb.environment();
-        env.put("SPARK_HOME", sparkHome.toString());
-        env.put("SPARK_SCALA_VERSION", "2.13");
-        env.put("SPARK_LOCAL_IP", "127.0.0.1");
-        env.put("SPARK_WORKER_DIR", work.resolve(name + "-work").toString());
-        env.put("DJL_CACHE_DIR", System.getProperty("reconvene.djlCache"));
-        Process p = pb.start();
-        processes.add(p);
-        return p;
     }
 
     /** The executors named by the committed rows (each file is one row, renamed into place whole). */
@@ -172,12 +121,6 @@ class StandaloneClusterIT {
             }
         }
         return out;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private static void deleteTree(Path p) throws IOException {

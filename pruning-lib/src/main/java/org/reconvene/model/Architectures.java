@@ -63,9 +63,10 @@ public final class Architectures {
         return a;
     }
 
-    /** Builds the graph of {@code spec} with its own architecture. */
+    /** Builds the graph of {@code spec} with its own architecture (BatchNorm folded if the spec says so). */
     public static List<Layer> build(ModelSpec spec) {
-        return get(spec.arch()).build(spec);
+        List<Layer> graph = get(spec.arch()).build(spec);
+        return spec.batchNormFolded() ? BatchNormFolding.foldGraph(graph) : graph;
     }
 
     static void checkSpec(Architecture arch, ModelSpec spec, Set<String> expected) {

@@ -20,6 +20,7 @@ public final class ModelSpec {
     private final int inputSize;
     private final int inputChannels;
     private final Map<String, Integer> widths;
+    private final boolean batchNormFolded;
 
     /** Creates a spec; the architecture validates the widths when it builds the graph. */
     public ModelSpec(
@@ -28,6 +29,21 @@ public final class ModelSpec {
             int inputSize,
             int inputChannels,
             Map<String, Integer> widths) {
+        this(arch, numClasses, inputSize, inputChannels, widths, false);
+    }
+
+    /**
+     * Creates a spec whose graph, if {@code batchNormFolded}, has every BatchNorm that follows a
+     * convolution folded into that convolution (which then has a bias): the inference form that
+     * {@link BatchNormFolding} produces.
+     */
+    public ModelSpec(
+            String arch,
+            int numClasses,
+            int inputSize,
+            int inputChannels,
+            Map<String, Integer> widths,
+            boolean batchNormFolded) {
         this.arch = Objects.requireNonNull(arch, "arch");
         if (numClasses < 2) {
             throw new IllegalArgumentException("numClasses must be at least 2, got " + numClasses);
@@ -40,6 +56,17 @@ public final class ModelSpec {
         this.inputSize = inputSize;
         this.inputChannels = inputChannels;
         this.widths = Collections.unmodifiableMap(new LinkedHashMap<>(widths));
+        this.batchNormFolded = batchNormFolded;
+    }
+
+    /** Whether BatchNorm is folded into the convolutions (an inference-only network). */
+    public boolean batchNormFolded() {
+        return batchNormFolded;
+    }
+
+    /** This spec with BatchNorm folded into the convolutions. */
+    public ModelSpec withBatchNormFolded() {
+        return new ModelSpec(arch, numClasses, inputSize, inputChannels, widths, true);
     }
 
     /** The architecture name, e.g. {@code vgg16}. */
@@ -87,7 +114,7 @@ public final class ModelSpec {
             }
             next.put(e.getKey(), e.getValue());
         }
-        return new ModelSpec(arch, numClasses, inputSize, inputChannels, next);
+        return new ModelSpec(arch, numClasses, inputSize, inputChannels, next, batchNormFolded);
     }
 
     @Override
@@ -100,17 +127,18 @@ public final class ModelSpec {
                 && numClasses == s.numClasses
                 && inputSize == s.inputSize
                 && inputChannels == s.inputChannels
-                && widths.equals(s.widths);
+                && widths.equals(s.widths)
+                && batchNormFolded == s.batchNormFolded;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(arch, numClasses, inputSize, inputChannels, widths);
+        return Objects.hash(arch, numClasses, inputSize, inputChannels, widths, batchNormFolded);
     }
 
     @Override
     public String toString() {
         return arch + "(classes=" + numClasses + ", input=" + inputChannels + "x" + inputSize
-                + ", widths=" + widths.values() + ")";
+                + ", widths=" + widths.values() + (batchNormFolded ? ", batchnorm folded" : "") + ")";
     }
 }

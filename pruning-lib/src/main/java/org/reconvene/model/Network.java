@@ -33,7 +33,8 @@ import org.reconvene.engine.Engines;
  */
 public final class Network implements AutoCloseable {
 
-    private static final float BN_EPS = 1e-5f;
+    /** BatchNorm's epsilon, PyTorch's default; folding divides by {@code sqrt(var + BN_EPS)} too. */
+    public static final float BN_EPS = 1e-5f;
     // DJL's momentum convention: running = 0.9 * running + 0.1 * batch, PyTorch's default.
     private static final float BN_MOMENTUM = 0.9f;
 

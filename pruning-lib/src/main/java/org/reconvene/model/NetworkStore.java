@@ -121,6 +121,9 @@ public final class NetworkStore {
         m.put("inputSize", spec.inputSize());
         m.put("inputChannels", spec.inputChannels());
         m.put("widths", spec.widths());
+        if (spec.batchNormFolded()) {
+            m.put("batchNormFolded", true);
+        }
         return GSON.toJson(m);
     }
 
@@ -140,7 +143,8 @@ public final class NetworkStore {
                     ((Number) m.get("numClasses")).intValue(),
                     ((Number) m.get("inputSize")).intValue(),
                     ((Number) m.get("inputChannels")).intValue(),
-                    widths);
+                    widths,
+                    Boolean.TRUE.equals(m.get("batchNormFolded")));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("malformed network spec " + source + ": " + e, e);
         }

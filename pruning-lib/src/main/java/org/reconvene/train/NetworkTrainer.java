@@ -10,7 +10,6 @@ import org.reconvene.data.Batch;
 import org.reconvene.data.BatchSampler;
 import org.reconvene.data.ImageDataset;
 import org.reconvene.data.Normalization;
-import org.reconvene.engine.Autograd;
 import org.reconvene.model.Network;
 import org.reconvene.provenance.Seeds;
 import org.slf4j.Logger;
@@ -82,7 +81,7 @@ public final class NetworkTrainer {
         EvalResult last = null;
         net.applyMasks();
         net.requireGradients(true);
-        try (SgdOptimizer sgd = new SgdOptimizer(net, config)) {
+        try (TrainStep step = new TrainStep(net, config)) {
             for (int epoch = 0; epoch < config.epochs(); epoch++) {
                 double lr =
                         config.schedule()
@@ -96,21 +95,12 @@ public final class NetworkTrainer {
                     try (NDManager bm = net.manager().newSubManager()) {
                         NDArray x = bm.create(b.x(), new Shape(b.size(), b.channels(), b.height(), b.width()));
                         NDArray y = bm.create(b.y());
-                        float loss;
-                        try (Autograd ignored = Autograd.enable()) {
-                            NDArray logits = net.forward(x, true);
-                            NDArray l = Losses.crossEntropy(logits, y);
-                            loss = l.getFloat();
-                            if (!Float.isFinite(loss)) {
-                                throw new DivergedException(epoch + 1, batches, loss);
-                            }
-                            Autograd.backward(l);
-                            try (Autograd off = Autograd.disable()) {
-                                correct += Losses.correctTopK(logits, y, 1);
-                            }
+                        TrainStep.Outcome o = step.run(x, y, lr);
+                        float loss = o.loss();
+                        if (!Float.isFinite(loss)) {
+                            throw new DivergedException(epoch + 1, batches, loss);
                         }
-                        sgd.step(lr);
-                        net.applyMasks();
+                        correct += o.correct();
                         lossSum += (double) loss * b.size();
                         seen += b.size();
                         batches++;

@@ -39,6 +39,7 @@ public final class TrialRunner {
     /** Runs {@code trial} on this thread; {@code executor} names where, for the provenance. */
     public TrialResult run(TrialConfig trial, String executor) {
         Instant started = Instant.now();
+        long t0 = System.nanoTime();
         Map<String, Object> metrics = new LinkedHashMap<>();
         try {
             Architecture arch = Architectures.get(trial.model());
@@ -57,9 +58,14 @@ public final class TrialRunner {
                     metrics.put("top5", data.numClasses() > 10 ? tr.top5() : null);
                     metrics.put("loss", tr.loss());
                     metrics.put("train_ms", tr.trainMs());
+                    metrics.put("eval_ms", tr.evalMs());
+                    long m0 = System.nanoTime();
                     metrics.putAll(pr.counterpart() != null
                             ? Measurements.compare(pr.counterpart(), result, trial.latencyRuns())
                             : Measurements.of(result, trial.latencyRuns()));
+                    metrics.put("measure_ms", (System.nanoTime() - m0) / 1_000_000);
+                    // everything else (data, init, pruning data) is the trial's overhead
+                    metrics.put("trial_ms", (System.nanoTime() - t0) / 1_000_000);
                     return new TrialResult(trial.trialId(), TrialResult.Status.OK, null, null, trial.toMap(), metrics,
                             pr.layers(), tr.history(), Provenance.capture(executor, started).toMap());
                 }

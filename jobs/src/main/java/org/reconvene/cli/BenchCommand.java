@@ -1,0 +1,143 @@
+package org.reconvene.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.reconvene.bench.MachinePeak;
+import org.reconvene.bench.PruneBenchmark;
+import org.reconvene.bench.TrainBenchmark;
+import org.reconvene.model.Architectures;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The benchmarks behind docs/PERFORMANCE.md. Each prints a Markdown table whose figures are
+ * ratios or rates taken within one run, so they compare on a shared, noisy machine.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Benchmarks: training step against PyTorch eager (train), pruning time and inference",
+                "latency (prune), the machine's float32 peak (peak). Figures and commands: docs/PERFORMANCE.md."})
+final class BenchCommand implements Runnable {
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a benchmark is required: train, prune or peak");
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = {"Training step time at a batch against PyTorch eager (bench/torch_train_step.py) on the",
+                    "same architecture, optimizer and threads, alternating blocks in one run; and the achieved",
+                    "GFLOP/s against the measured sgemm peak."})
+    int train(
+            @Option(names = "--models", split = ",", defaultValue = "vgg16,resnet20",
+                    description = "Models (default ${DEFAULT-VALUE}).") List<String> models,
+            @Option(names = "--batch", defaultValue = "64", description = "Batch size (default ${DEFAULT-VALUE}).")
+                    int batch,
+            @Option(names = "--threads", defaultValue = "0",
+                    description = "PyTorch threads on both sides; 0 = all cores (default ${DEFAULT-VALUE}).")
+                    int threads,
+            @Option(names = "--steps", defaultValue = "10", description = "Steps per block (default ${DEFAULT-VALUE}).")
+                    int steps,
+            @Option(names = "--rounds", defaultValue = "3",
+                    description = "Alternating blocks per side (default ${DEFAULT-VALUE}).") int rounds,
+            @Option(names = "--python", defaultValue = "/usr/bin/python3",
+                    description = "Python with torch (default ${DEFAULT-VALUE}, Debian's python3-torch).")
+                    String python,
+            @Option(names = "--script", defaultValue = "bench/torch_train_step.py",
+                    description = "The PyTorch reference (default ${DEFAULT-VALUE}).") Path script) {
+        int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        if (batch < 1 || steps < 1 || rounds < 1) {
+            throw new IllegalArgumentException("--batch, --steps and --rounds must be >= 1");
+        }
+        if (!Files.isRegularFile(script)) {
+            throw new IllegalArgumentException("no PyTorch reference script at " + script);
+        }
+        for (String m : models) {
+            Architectures.get(m);
+        }
+        MachinePeak.Result peak = MachinePeak.measure(t, 2048);
+        System.out.printf(Locale.ROOT, "threads %d; sgemm peak %.1f GFLOP/s (nominal %.1f)%n%n", t, peak.sgemm(),
+                peak.nominal());
+        System.out.println("| model | batch | threads | ms/step | PyTorch ms/step | ratio | GFLOP/s | of sgemm peak |"
+                + " forward / backward / update ms | PyTorch's | PyTorch |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        for (String m : models) {
+            TrainBenchmark.Result r = TrainBenchmark.run(m, batch, t, steps, rounds, python, script);
+            System.out.printf(Locale.ROOT, "| %s | %d | %d | %.1f | %.1f | %.3f | %.1f | %.0f %% | %s | %s | %s |%n",
+                    r.model(), r.batch(), r.threads(), r.ms(), r.torchMs(), r.ratio(), r.gflops(),
+                    100 * r.gflops() / peak.sgemm(), phases(r.phases()), phases(r.torchPhases()), r.torchVersion());
+        }
+        return 0;
+    }
+
+    private static String phases(double[] p) {
+        return String.format(Locale.ROOT, "%.1f / %.1f / %.1f", p[0], p[1], p[2]);
+    }
+
+    @Command(name = "prune", mixinStandardHelpOptions = true,
+            description = {"prune_ms per scorer and method, and the batch-1 and batch-64 latency of the dense, upai,",
+                    "Reconvene and BatchNorm-folded Reconvene networks, measured in alternating runs."})
+    int prune(
+            @Option(names = "--models", split = ",", defaultValue = "vgg16,resnet20,resnet18",
+                    description = "Models (default ${DEFAULT-VALUE}).") List<String> models,
+            @Option(names = "--scorers", split = ",", defaultValue = "random,magnitude,snip,grasp,synflow",
+                    description = "Scorers (default ${DEFAULT-VALUE}).") List<String> scorers,
+            @Option(names = "--sparsity", defaultValue = "0.9", description = "Sparsity (default ${DEFAULT-VALUE}).")
+                    double sparsity,
+            @Option(names = "--latency-runs", defaultValue = "20",
+                    description = "Timed runs per network at batch 1 (default ${DEFAULT-VALUE}).") int latencyRuns)
+            throws java.io.IOException {
+        if (!(sparsity > 0 && sparsity < 1)) {
+            throw new IllegalArgumentException("--sparsity must be in (0, 1), got " + sparsity);
+        }
+        Path scratch = Files.createTempDirectory("reconvene-bench-");
+        List<PruneBenchmark.Row> rows = new java.util.ArrayList<>();
+        try {
+            for (String m : models) {
+                rows.addAll(PruneBenchmark.run(m, sparsity, scorers, latencyRuns, scratch));
+            }
+        } finally {
+            try (var walk = Files.walk(scratch)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        System.out.println("| model | method | scorer | sparsity | prune ms |");
+        System.out.println("| --- | --- | --- | --- | --- |");
+        for (PruneBenchmark.Row r : rows) {
+            System.out.printf(Locale.ROOT, "| %s | %s | %s | %.2f | %d |%n", r.model(), r.method(),
+                    r.scorer() == null ? "" : r.scorer(), r.sparsity(), r.pruneMs());
+        }
+        System.out.println();
+        System.out.println("| model | scorer | batch | dense ms | upai ms | reconvene ms | folded ms | upai / reconvene"
+                + " | dense / reconvene | reconvene / folded |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        for (PruneBenchmark.Row r : rows) {
+            if (r.latencyB1() == null) {
+                continue;
+            }
+            for (int batch : new int[] {1, 64}) {
+                double[] l = batch == 1 ? r.latencyB1() : r.latencyB64();
+                System.out.printf(Locale.ROOT, "| %s | %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.3f |%n",
+                        r.model(), r.scorer(), batch, l[0], l[1], l[2], l[3], l[1] / l[2], l[0] / l[2], l[2] / l[3]);
+            }
+        }
+        return 0;
+    }
+
+    @Command(name = "peak", mixinStandardHelpOptions = true,
+            description = "The machine's float32 peak: nominal (cores x clock x 32) and measured sgemm.")
+    int peak(
+            @Option(names = "--threads", defaultValue = "0", description = "Threads; 0 = all cores.") int threads,
+            @Option(names = "--n", defaultValue = "2048", description = "Matrix size (default ${DEFAULT-VALUE}).")
+                    int n) {
+        int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        MachinePeak.Result r = MachinePeak.measure(t, n);
+        System.out.printf(Locale.ROOT, "| threads | nominal GFLOP/s | sgemm %dx%d GFLOP/s |%n| --- | --- | --- |%n"
+                + "| %d | %.1f | %.1f |%n", n, n, t, r.nominal(), r.sgemm());
+        return 0;
+    }
+}
