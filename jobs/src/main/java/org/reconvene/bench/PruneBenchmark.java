@@ -3,6 +3,7 @@ package org.reconvene.bench;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.reconvene.data.DatasetLoader;
 import org.reconvene.data.ImageDataset;
 import org.reconvene.data.SyntheticImageGenerator;
@@ -35,8 +36,13 @@ public final class PruneBenchmark {
 
     private PruneBenchmark() {}
 
-    /** Runs every scorer and method on {@code model} at {@code sparsity}, with data generated in {@code scratch}. */
-    public static List<Row> run(String model, double sparsity, List<String> scorers, int latencyRuns, Path scratch) {
+    /**
+     * Runs every scorer and method on {@code model} at {@code sparsity}, with data generated in
+     * {@code scratch}; each row goes to {@code done} as soon as it is measured (a long run's
+     * finished rows survive its interruption).
+     */
+    public static List<Row> run(String model, double sparsity, List<String> scorers, int latencyRuns, Path scratch,
+            Consumer<Row> done) {
         Architecture arch = Architectures.get(model);
         int classes = arch.datasets().contains("tinyimagenet") ? 200 : 10;
         String uri = scratch.resolve(model + "-data").toUri().toString();
@@ -47,11 +53,13 @@ public final class PruneBenchmark {
         List<Row> rows = new ArrayList<>();
         for (String method : List.of("spai-random", "spai-l1")) {
             rows.add(prune(arch, classes, PruningMethod.parse(method), null, sparsity, pd, latencyRuns));
+            done.accept(rows.get(rows.size() - 1));
         }
         for (String scorer : scorers) {
             Scorers.get(scorer);
             for (String method : List.of("upai", "spai-layerwise", "reconvene")) {
                 rows.add(prune(arch, classes, PruningMethod.parse(method), scorer, sparsity, pd, latencyRuns));
+                done.accept(rows.get(rows.size() - 1));
             }
         }
         return rows;

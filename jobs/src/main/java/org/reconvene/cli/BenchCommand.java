@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import org.reconvene.bench.MachinePeak;
 import org.reconvene.bench.PruneBenchmark;
+import org.reconvene.bench.SweepThroughput;
 import org.reconvene.bench.TrainBenchmark;
 import org.reconvene.model.Architectures;
 import picocli.CommandLine;
@@ -25,7 +26,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a benchmark is required: train, prune or peak");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a benchmark is required: train, prune, sweep or peak");
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
@@ -96,20 +97,18 @@ final class BenchCommand implements Runnable {
         }
         Path scratch = Files.createTempDirectory("reconvene-bench-");
         List<PruneBenchmark.Row> rows = new java.util.ArrayList<>();
+        System.out.println("| model | method | scorer | sparsity | prune ms |");
+        System.out.println("| --- | --- | --- | --- | --- |");
         try {
             for (String m : models) {
-                rows.addAll(PruneBenchmark.run(m, sparsity, scorers, latencyRuns, scratch));
+                rows.addAll(PruneBenchmark.run(m, sparsity, scorers, latencyRuns, scratch,
+                        r -> System.out.printf(Locale.ROOT, "| %s | %s | %s | %.2f | %d |%n", r.model(), r.method(),
+                                r.scorer() == null ? "" : r.scorer(), r.sparsity(), r.pruneMs())));
             }
         } finally {
             try (var walk = Files.walk(scratch)) {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
-        }
-        System.out.println("| model | method | scorer | sparsity | prune ms |");
-        System.out.println("| --- | --- | --- | --- | --- |");
-        for (PruneBenchmark.Row r : rows) {
-            System.out.printf(Locale.ROOT, "| %s | %s | %s | %.2f | %d |%n", r.model(), r.method(),
-                    r.scorer() == null ? "" : r.scorer(), r.sparsity(), r.pruneMs());
         }
         System.out.println();
         System.out.println("| model | scorer | batch | dense ms | upai ms | reconvene ms | folded ms | upai / reconvene"
@@ -124,6 +123,55 @@ final class BenchCommand implements Runnable {
                 System.out.printf(Locale.ROOT, "| %s | %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.3f |%n",
                         r.model(), r.scorer(), batch, l[0], l[1], l[2], l[3], l[1] / l[2], l[0] / l[2], l[2] / l[3]);
             }
+        }
+        return 0;
+    }
+
+    @Command(name = "sweep", mixinStandardHelpOptions = true,
+            description = {"Trials per hour of a sweep on a standalone cluster of 1 and of 2 one-core executors",
+                    "(127.0.0.1), and the share of trial and executor time outside pruning, training and measuring.",
+                    "Needs the app jar and Spark's jars: mvn -B -Papp -DskipTests verify."})
+    int sweep(
+            @Option(names = "--sweep", defaultValue = "conf/sweeps/smoke.yaml",
+                    description = "Sweep file (default ${DEFAULT-VALUE}).") Path sweepFile,
+            @Option(names = "--executors", split = ",", defaultValue = "1,2",
+                    description = "Cluster sizes (default ${DEFAULT-VALUE}).") List<Integer> sizes,
+            @Option(names = "--work", defaultValue = "runs/bench-sweep",
+                    description = "Logs and results (default ${DEFAULT-VALUE}); emptied first.") Path work)
+            throws Exception {
+        Path target = Path.of("jobs", "target");
+        Path appJar = target.resolve("reconvene-app.jar");
+        Path sparkHome = target.resolve("spark-home");
+        if (!Files.isRegularFile(appJar) || !Files.isDirectory(sparkHome.resolve("jars"))) {
+            throw new IllegalArgumentException("no " + appJar + " or " + sparkHome.resolve("jars")
+                    + "; build them with mvn -B -Papp -DskipTests verify");
+        }
+        org.reconvene.sweep.SweepSpec.load(sweepFile);
+        if (Files.exists(work)) {
+            try (var walk = Files.walk(work)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        String addOpens = String.join(" ", KernelCommand.jvmFlags(
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()).stream()
+                .filter(f -> f.startsWith("--add-opens") || f.startsWith("-Djdk.reflect")).toList());
+        String djl = System.getenv().getOrDefault("DJL_CACHE_DIR", Path.of(".cache", "djl").toAbsolutePath().toString());
+        List<SweepThroughput.Result> results = new java.util.ArrayList<>();
+        try (org.apache.spark.sql.SparkSession local =
+                org.reconvene.sweep.SparkSessions.create("reconvene bench sweep", "local[1]")) {
+            for (int n : sizes) {
+                results.add(SweepThroughput.run(local, sparkHome, appJar, addOpens, djl, sweepFile, n,
+                        work.resolve(n + "-executors")));
+            }
+        }
+        double base = results.get(0).trialsPerHour() / results.get(0).executors();
+        System.out.println("| executors | trials | span s | wall s | trials/hour | vs 1 executor | trial overhead |"
+                + " executor time outside trials |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- |");
+        for (SweepThroughput.Result r : results) {
+            System.out.printf(Locale.ROOT, "| %d | %d | %.1f | %.1f | %.0f | %.2fx | %.1f %% | %.1f %% |%n",
+                    r.executors(), r.trials(), r.spanSeconds(), r.wallSeconds(), r.trialsPerHour(),
+                    r.trialsPerHour() / base, 100 * r.trialOverhead(), 100 * r.taskOverhead());
         }
         return 0;
     }
