@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.reconvene.engine.Engines;
+import org.reconvene.metrics.LatencyMeter;
 
 /**
  * This machine's float32 limit, two ways: the nominal peak from the core count and clock
@@ -39,7 +40,7 @@ public final class MachinePeak {
                 ms[i] = (System.nanoTime() - t0) / 1e6;
             }
         }
-        double sgemm = 2.0 * n * n * n / (TrainBenchmark.median(ms) / 1000) / 1e9;
+        double sgemm = 2.0 * n * n * n / (LatencyMeter.median(ms) / 1000) / 1e9;
         return new Result(threads, threads * mhz() * 32 / 1000, sgemm);
     }
 

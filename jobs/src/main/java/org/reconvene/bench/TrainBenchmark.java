@@ -10,11 +10,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.reconvene.engine.Engines;
+import org.reconvene.metrics.LatencyMeter;
 import org.reconvene.metrics.NetworkMetrics;
 import org.reconvene.model.Architectures;
 import org.reconvene.model.ModelSpec;
@@ -152,14 +152,11 @@ public final class TrainBenchmark {
         return out;
     }
 
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    private static double median(double[] v) {
+        return LatencyMeter.median(v);
     }
 
-    static double median(List<Double> v) {
-        return median(v.stream().mapToDouble(Double::doubleValue).toArray());
+    private static double median(List<Double> v) {
+        return LatencyMeter.median(v.stream().mapToDouble(Double::doubleValue).toArray());
     }
 }

@@ -75,7 +75,8 @@ public final class LatencyMeter {
         return out;
     }
 
-    static double median(double[] v) {
+    /** The median of {@code v} (the mean of the middle two for an even count). */
+    public static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         int n = s.length;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
@@ -16,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.reconvene.engine.Autograd;
 import org.reconvene.prune.PruneResult;
 import org.reconvene.prune.Pruner;
 import org.reconvene.prune.PruningConfig;
@@ -50,16 +48,7 @@ class BatchNormFoldingTest {
     }
 
     private static float[] logits(Network net) {
-        try (Autograd ignored = Autograd.disable();
-                NDManager m = NDManager.newBaseManager()) {
-            int s = net.spec().inputSize();
-            float[] x = new float[4 * net.spec().inputChannels() * s * s];
-            SplittableRandom rng = new SplittableRandom(3);
-            for (int i = 0; i < x.length; i++) {
-                x[i] = (float) (2 * rng.nextDouble() - 1);
-            }
-            return net.forward(m.create(x, new Shape(4, net.spec().inputChannels(), s, s)), false).toFloatArray();
-        }
+        return NetworkStoreTest.logits(net);
     }
 
     private static void assertClose(float[] expected, float[] actual) {

@@ -82,8 +82,8 @@ class NetworkStoreTest {
         }
     }
 
-    /** Logits of a fixed random batch in inference mode. */
-    private static float[] logits(Network net) {
+    /** Logits of a fixed random batch of 4 in inference mode (shared with the folding test). */
+    static float[] logits(Network net) {
         try (Autograd ignored = Autograd.disable();
                 NDManager m = NDManager.newBaseManager()) {
             int s = net.spec().inputSize();
