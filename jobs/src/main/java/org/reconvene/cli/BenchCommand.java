@@ -152,7 +152,7 @@ final class BenchCommand implements Runnable {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-        String addOpens = String.join(" ", KernelCommand.jvmFlags(
+        String addOpens = String.join(" ", ChildJvmFlags.of(
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()).stream()
                 .filter(f -> f.startsWith("--add-opens") || f.startsWith("-Djdk.reflect")).toList());
         String djl = System.getenv().getOrDefault("DJL_CACHE_DIR", Path.of(".cache", "djl").toAbsolutePath().toString());

@@ -78,7 +78,7 @@ final class KernelCommand implements Callable<Integer> {
         List<String> argv = new ArrayList<>();
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         argv.add("-Xmx" + memory);
-        argv.addAll(jvmFlags(ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        argv.addAll(ChildJvmFlags.of(ManagementFactory.getRuntimeMXBean().getInputArguments()));
         argv.add("-cp");
         argv.add(jar + File.pathSeparator + cp);
         argv.add(MAIN_CLASS);
@@ -97,25 +97,6 @@ final class KernelCommand implements Callable<Integer> {
         spec.put("interrupt_mode", "message");
         spec.put("env", env);
         return spec;
-    }
-
-    /**
-     * The flags of this JVM that the kernel needs too: module openings for Spark, DJL's and the
-     * JDK's system properties. Heap, agents and debugger flags are not carried over.
-     */
-    static List<String> jvmFlags(List<String> inputArguments) {
-        List<String> out = new ArrayList<>();
-        for (String a : inputArguments) {
-            if (a.startsWith("--add-opens") || a.startsWith("--add-exports") || a.startsWith("-Dai.djl.")
-                    || a.startsWith("-Djdk.reflect.")) {
-                out.add(a);
-            }
-        }
-        if (!out.contains("-Dai.djl.offline=true")) {
-            out.add("-Dai.djl.offline=true");
-        }
-        out.add("-Djava.awt.headless=true");
-        return out;
     }
 
     private static Path defaultKernelJar() {

@@ -41,7 +41,7 @@ class KernelCommandTest {
 
     @Test
     void carriesModuleOpeningsAndEngineSettingsButNotAgentsOrHeap() {
-        List<String> flags = KernelCommand.jvmFlags(List.of("-Xmx8g", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+        List<String> flags = ChildJvmFlags.of(List.of("-Xmx8g", "--add-opens=java.base/java.nio=ALL-UNNAMED",
                 "-Dai.djl.pytorch.num_threads=2", "-javaagent:/a.jar", "-Duser.dir=/tmp",
                 "-Djdk.reflect.useDirectMethodHandle=false"));
         assertEquals(List.of("--add-opens=java.base/java.nio=ALL-UNNAMED", "-Dai.djl.pytorch.num_threads=2",
