@@ -106,9 +106,7 @@ final class BenchCommand implements Runnable {
                                 r.scorer() == null ? "" : r.scorer(), r.sparsity(), r.pruneMs())));
             }
         } finally {
-            try (var walk = Files.walk(scratch)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            FileTrees.delete(scratch);
         }
         System.out.println();
         System.out.println("| model | scorer | batch | dense ms | upai ms | reconvene ms | folded ms | upai / reconvene"
@@ -147,11 +145,7 @@ final class BenchCommand implements Runnable {
                     + "; build them with mvn -B -Papp -DskipTests verify");
         }
         org.reconvene.sweep.SweepSpec.load(sweepFile);
-        if (Files.exists(work)) {
-            try (var walk = Files.walk(work)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        FileTrees.delete(work);
         String addOpens = String.join(" ", ChildJvmFlags.of(
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()).stream()
                 .filter(f -> f.startsWith("--add-opens") || f.startsWith("-Djdk.reflect")).toList());

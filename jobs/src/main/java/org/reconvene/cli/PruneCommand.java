@@ -3,17 +3,14 @@ package org.reconvene.cli;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.reconvene.data.DatasetLoader;
 import org.reconvene.data.ImageDataset;
 import org.reconvene.data.SyntheticImageGenerator;
@@ -208,7 +205,7 @@ final class PruneCommand implements Callable<Integer> {
             return 0;
         } finally {
             if (scratch != null) {
-                deleteTree(scratch);
+                FileTrees.delete(scratch);
             }
         }
     }
@@ -259,14 +256,6 @@ final class PruneCommand implements Callable<Integer> {
             arrays.put("x", pd.images(m, ai.djl.ndarray.types.DataType.FLOAT32));
             arrays.put("y", m.create(pd.labels()));
             NpzExport.write(file, arrays);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
