@@ -14,8 +14,12 @@ public final class Engines {
 
     private Engines() {}
 
-    /** Loads the PyTorch engine if it is not loaded yet and returns it. */
+    /**
+     * Loads the PyTorch engine if it is not loaded yet and returns it; the first call also tunes
+     * the native allocator ({@link NativeAllocator}).
+     */
     public static Engine ensureLoaded() {
+        NativeAllocator.tune();
         return Engine.getEngine("PyTorch");
     }
 

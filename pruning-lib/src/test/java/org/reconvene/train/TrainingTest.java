@@ -106,16 +106,22 @@ class TrainingTest {
 
     @Test
     void sgdFollowsPyTorchMomentumAndNesterovArithmetic() {
-        for (boolean nesterov : new boolean[] {false, true}) {
+        // Nesterov runs the generic path, plain momentum the fused native one, whose buffer must
+        // follow the rate changes (0.1, then 0.05, then 0: a step of the generic path, then fused again).
+        double[] rates = {0.1, 0.05, 0.05, 0.0, 0.02};
+        double[][] cases = {{0.9, 0}, {0.9, 1}, {0.0, 0}};
+        for (double[] c : cases) {
+            double mom = c[0];
+            boolean nesterov = c[1] == 1;
             TrainingConfig cfg =
-                    TrainingConfig.builder().optMomentum(0.9).optNesterov(nesterov).optWeightDecay(0.01).build();
+                    TrainingConfig.builder().optMomentum(mom).optNesterov(nesterov).optWeightDecay(0.01).build();
             ModelSpec spec = Architectures.get("resnet20").defaultSpec(3);
             try (Network net = Network.builder().setSpec(spec).optSeed(2).build();
                     SgdOptimizer sgd = new SgdOptimizer(net, cfg)) {
                 NDArray w = net.tensor("fc.bias");
                 float[] w0 = w.toFloatArray();
                 net.requireGradients(true);
-                // Two steps with gradient g = w (loss 0.5 * |w|^2), checked against arithmetic here.
+                // Steps with gradient g = w (loss 0.5 * |w|^2), checked against arithmetic here.
                 double[] ref = new double[w0.length];
                 double[] buf = new double[w0.length];
                 for (int i = 0; i < w0.length; i++) {
@@ -124,7 +130,7 @@ class TrainingTest {
                 try (org.reconvene.engine.Autograd off = org.reconvene.engine.Autograd.disable()) {
                     w.addi(1f);
                 }
-                for (int step = 0; step < 2; step++) {
+                for (int step = 0; step < rates.length; step++) {
                     try (NDManager bm = net.manager().newSubManager();
                             org.reconvene.engine.Autograd on = org.reconvene.engine.Autograd.enable()) {
                         NDArray x = bm.zeros(new ai.djl.ndarray.types.Shape(1));
@@ -133,17 +139,18 @@ class TrainingTest {
                         org.reconvene.engine.Autograd.backward(loss);
                         loss.close();
                     }
-                    sgd.step(0.1);
+                    sgd.step(rates[step]);
                     for (int i = 0; i < ref.length; i++) {
                         double g = ref[i] + 0.01 * ref[i];
-                        buf[i] = step == 0 ? g : 0.9 * buf[i] + g;
-                        double upd = nesterov ? g + 0.9 * buf[i] : buf[i];
-                        ref[i] -= 0.1 * upd;
+                        buf[i] = step == 0 ? g : mom * buf[i] + g;
+                        double upd = mom == 0 ? g : nesterov ? g + mom * buf[i] : buf[i];
+                        ref[i] -= rates[step] * upd;
                     }
                 }
                 float[] got = w.toFloatArray();
                 for (int i = 0; i < ref.length; i++) {
-                    assertEquals(ref[i], got[i], 1e-5, "nesterov=" + nesterov + " fc.bias[" + i + "]");
+                    assertEquals(ref[i], got[i], 1e-5,
+                            "momentum=" + mom + " nesterov=" + nesterov + " fc.bias[" + i + "]");
                 }
             }
         }
