@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
  * ratios or rates taken within one run, so they compare on a shared, noisy machine.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Benchmarks: training step against PyTorch eager (train), pruning time and inference",
-                "latency (prune), the machine's float32 peak (peak). Figures and commands: docs/PERFORMANCE.md."})
+        description = "Benchmarks: training step against PyTorch eager (train), pruning time and inference "
+                    + "latency (prune), sweep throughput on a standalone cluster (sweep), the machine's float32 peak "
+                    + "(peak). Figures and commands: docs/PERFORMANCE.md.")
 final class BenchCommand implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -30,9 +31,9 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
-            description = {"Training step time at a batch against PyTorch eager (bench/torch_train_step.py) on the",
-                    "same architecture, optimizer and threads, alternating blocks in one run; and the achieved",
-                    "GFLOP/s against the measured sgemm peak."})
+            description = "Training step time at a batch against PyTorch eager (bench/torch_train_step.py) on the "
+                    + "same architecture, optimizer and threads, alternating blocks in one run; and the achieved "
+                    + "GFLOP/s against the measured sgemm peak.")
     int train(
             @Option(names = "--models", split = ",", defaultValue = "vgg16,resnet20",
                     description = "Models (default ${DEFAULT-VALUE}).") List<String> models,
@@ -80,8 +81,8 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "prune", mixinStandardHelpOptions = true,
-            description = {"prune_ms per scorer and method, and the batch-1 and batch-64 latency of the dense, upai,",
-                    "Reconvene and BatchNorm-folded Reconvene networks, measured in alternating runs."})
+            description = "prune_ms per scorer and method, and the batch-1 and batch-64 latency of the dense, upai, "
+                    + "Reconvene and BatchNorm-folded Reconvene networks, measured in alternating runs.")
     int prune(
             @Option(names = "--models", split = ",", defaultValue = "vgg16,resnet20,resnet18",
                     description = "Models (default ${DEFAULT-VALUE}).") List<String> models,
@@ -126,9 +127,9 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "sweep", mixinStandardHelpOptions = true,
-            description = {"Trials per hour of a sweep on a standalone cluster of 1 and of 2 one-core executors",
-                    "(127.0.0.1), and the share of trial and executor time outside pruning, training and measuring.",
-                    "Needs the app jar and Spark's jars: mvn -B -Papp -DskipTests verify."})
+            description = "Trials per hour of a sweep on a standalone cluster of 1 and of 2 one-core executors "
+                    + "(127.0.0.1), and the share of trial and executor time outside pruning, training and measuring. "
+                    + "Needs the app jar and Spark's jars: mvn -B -Papp -DskipTests verify.")
     int sweep(
             @Option(names = "--sweep", defaultValue = "conf/sweeps/smoke.yaml",
                     description = "Sweep file (default ${DEFAULT-VALUE}).") Path sweepFile,
