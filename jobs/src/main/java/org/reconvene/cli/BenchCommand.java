@@ -159,14 +159,20 @@ final class BenchCommand implements Runnable {
                         work.resolve(n + "-executors")));
             }
         }
-        double base = results.get(0).trialsPerHour() / results.get(0).executors();
+        // The speedup needs a one-executor run of its own; scaling another size down would assume it.
+        double base = results.stream()
+                .filter(r -> r.executors() == 1)
+                .mapToDouble(SweepThroughput.Result::trialsPerHour)
+                .findFirst()
+                .orElse(Double.NaN);
         System.out.println("| executors | trials | span s | wall s | trials/hour | vs 1 executor | trial overhead |"
                 + " executor time outside trials |");
         System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- |");
         for (SweepThroughput.Result r : results) {
-            System.out.printf(Locale.ROOT, "| %d | %d | %.1f | %.1f | %.0f | %.2fx | %.1f %% | %.1f %% |%n",
+            String speedup = Double.isNaN(base) ? "n/a" : String.format(Locale.ROOT, "%.2fx", r.trialsPerHour() / base);
+            System.out.printf(Locale.ROOT, "| %d | %d | %.1f | %.1f | %.0f | %s | %.1f %% | %.1f %% |%n",
                     r.executors(), r.trials(), r.spanSeconds(), r.wallSeconds(), r.trialsPerHour(),
-                    r.trialsPerHour() / base, 100 * r.trialOverhead(), 100 * r.taskOverhead());
+                    speedup, 100 * r.trialOverhead(), 100 * r.taskOverhead());
         }
         return 0;
     }

@@ -7,8 +7,8 @@ import picocli.CommandLine.Option;
 
 /** Writes the learnable synthetic image dataset in the CIFAR-10 or Tiny ImageNet layout. */
 @Command(name = "datagen", mixinStandardHelpOptions = true,
-        description = {"Generate a learnable synthetic image dataset (class-dependent shapes, colours,",
-                "positions and noise): CIFAR-10 binary layout for --size 32, Tiny ImageNet folders for 64."})
+        description = "Generate a learnable synthetic image dataset (class-dependent shapes, colours, "
+                + "positions and noise): CIFAR-10 binary layout for --size 32, Tiny ImageNet folders for 64.")
 final class DatagenCommand implements Callable<Integer> {
 
     @Option(names = "--out", required = true, description = "Output directory or Hadoop URI.")

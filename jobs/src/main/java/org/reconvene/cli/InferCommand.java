@@ -28,8 +28,8 @@ import picocli.CommandLine.Option;
  * equals the {@code top1} of the run's summary.
  */
 @Command(name = "infer", mixinStandardHelpOptions = true,
-        description = {"Evaluate a saved network (DIR/model of `train` or `prune`) on the test split;",
-                "print top1, top5, loss, params, MACs and latencies (a table, or --json)."})
+        description = "Evaluate a saved network (DIR/model of `train` or `prune`) on the test split; "
+                + "print top1, top5, loss, params, MACs and latencies (a table, or --json).")
 final class InferCommand implements Callable<Integer> {
 
     @Option(names = "--model-dir", required = true,

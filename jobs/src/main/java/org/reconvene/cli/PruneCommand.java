@@ -41,8 +41,8 @@ import picocli.CommandLine.Option;
 
 /** Prunes a freshly initialized model and writes what pruning did, without training. */
 @Command(name = "prune", mixinStandardHelpOptions = true,
-        description = {"Prune a freshly initialized model at a target sparsity and write DIR/summary.json",
-                "(metrics, prune_ms, per-layer density) and the pruned network in DIR/model."})
+        description = "Prune a freshly initialized model at a target sparsity and write DIR/summary.json "
+                + "(metrics, prune_ms, per-layer density) and the pruned network in DIR/model.")
 final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, description = "Model name (see `models`).")

@@ -11,8 +11,8 @@ import picocli.CommandLine.Option;
 
 /** Builds the comparison tables of a results table with Spark SQL and writes them as Markdown and CSV. */
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"Write the paper's comparison tables from sweep results: report.md, comparison.csv and",
-                "headline.csv in --out, and print the Markdown."})
+        description = "Write the paper's comparison tables from sweep results: report.md, comparison.csv and "
+                + "headline.csv in --out, and print the Markdown.")
 final class ReportCommand implements Callable<Integer> {
 
     @Option(names = "--results", defaultValue = "results",

@@ -21,8 +21,8 @@ import picocli.CommandLine.Parameters;
  * validates the sweep and shows what would run.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
-        description = {"Run the trials of a sweep file (conf/sweeps/*.yaml) on Spark; each finished trial is",
-                "committed as a Parquet row under RESULTS/sweep=<name>/. Ends by printing a comparison table."})
+        description = "Run the trials of a sweep file (conf/sweeps/*.yaml) on Spark; each finished trial is "
+                + "committed as a Parquet row under RESULTS/sweep=<name>/. Ends by printing a comparison table.")
 final class SweepCommand implements Callable<Integer> {
 
     @Parameters(index = "0", description = "Sweep file, e.g. conf/sweeps/quickstart.yaml.")
