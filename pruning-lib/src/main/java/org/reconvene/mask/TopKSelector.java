@@ -3,6 +3,7 @@ package org.reconvene.mask;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.reconvene.engine.ComputePool;
 
 /**
  * Finds the k highest of many float scores in linear time, with deterministic ties.
@@ -98,7 +99,7 @@ final class TopKSelector {
 
     /** Counts keys by high 16 bits, or, with {@code highBucket >= 0}, by low bits within it. */
     private static long[] histogram(List<Chunk> chunks, List<float[]> arrays, List<float[]> eligible, int highBucket) {
-        return IntStream.range(0, chunks.size()).parallel().mapToObj(c -> {
+        return ComputePool.call(() -> IntStream.range(0, chunks.size()).parallel().mapToObj(c -> {
             Chunk ch = chunks.get(c);
             float[] s = arrays.get(ch.array());
             float[] e = eligible == null ? null : eligible.get(ch.array());
@@ -125,7 +126,7 @@ final class TopKSelector {
                 sum[i] = a[i] + b[i];
             }
             return sum;
-        });
+        }));
     }
 
     /** {@link #apply(List, List, Threshold, List)} with every entry eligible. */
@@ -143,7 +144,7 @@ final class TopKSelector {
         int thr = t.key() ^ 0x80000000; // signed compare of flipped keys = unsigned compare
         long[] tiesIn = new long[chunks.size()];
         long[] keptIn = new long[chunks.size()];
-        IntStream.range(0, chunks.size()).parallel().forEach(c -> {
+        ComputePool.run(() -> IntStream.range(0, chunks.size()).parallel().forEach(c -> {
             Chunk ch = chunks.get(c);
             float[] s = arrays.get(ch.array());
             float[] e = eligible == null ? null : eligible.get(ch.array());
@@ -167,7 +168,7 @@ final class TopKSelector {
             }
             tiesIn[c] = ties;
             keptIn[c] = kept;
-        });
+        }));
         long kept = 0;
         for (long v : keptIn) {
             kept += v;
