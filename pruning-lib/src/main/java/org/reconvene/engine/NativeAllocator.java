@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
  * other than the process's first, so it lands in glibc's per-thread arenas: heaps of at most
  * 64 MiB that glibc unmaps as soon as they fall empty, plus one {@code mmap} per block above the
  * mmap threshold. A training step frees most of its activations at the end, so with the defaults
- * the next step page-faulted them all again: about 15,000 faults a step on ResNet-20, and 2.2x
- * the time Python's PyTorch spends in oneDNN's reorders (docs/PERFORMANCE.md). Python escapes
- * this because its tensors live in the main arena, whose dynamic thresholds adapt.
+ * the next step page-faulted them all again: 10,000 to 20,000 faults a step on ResNet-20, against
+ * almost none in Python's PyTorch, whose tensors live in the main arena with its adaptive
+ * thresholds (docs/PERFORMANCE.md).
  *
  * <p>{@link #tune()} raises the top pad above the arena heap size (so empty heaps are kept), the
  * trim threshold (so the main arena keeps its top) and the mmap threshold to glibc's maximum of

@@ -229,9 +229,7 @@ public final class Network implements AutoCloseable {
      * Autograd keeps its own reference to whatever it saved for backward, so nothing the
      * gradient needs is freed; what is freed now is what Python would free when the last
      * reference dropped. Left open until the caller's manager closed, every activation of a
-     * batch stayed alive at once: a working set far beyond the caches, and fresh, page-faulting
-     * memory for every output (measured: 2.2x the time in oneDNN's reorders of a ResNet-20
-     * step; see docs/PERFORMANCE.md).
+     * batch stayed alive at once, a working set far beyond the caches (docs/PERFORMANCE.md).
      */
     private static void release(NDArray h, NDArray input, NDArray next) {
         if (h != input && h != next) {
