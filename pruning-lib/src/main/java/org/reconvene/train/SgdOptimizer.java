@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.Map;
 import org.reconvene.engine.Autograd;
 import org.reconvene.model.Network;
-import org.reconvene.model.ParameterInfo;
 
 /**
  * Stochastic gradient descent with PyTorch's semantics: weight decay added to the gradient,
@@ -55,29 +54,20 @@ public final class SgdOptimizer implements AutoCloseable {
         float wd = (float) config.weightDecay();
         float m = (float) config.momentum();
         rescaleBuffers(lr);
-        try (Autograd ignored = Autograd.disable()) {
-            for (Map.Entry<String, NDArray> e : net.tensors().entrySet()) {
-                if (!net.infos().get(e.getKey()).trainable()) {
-                    continue;
+        forEachTrainable((name, w, g) -> {
+            NDArray buf = g;
+            if (m != 0f) {
+                buf = buffers.get(name);
+                if (buf == null) {
+                    // PyTorch's first step sets b = g; from a zero buffer m * 0 + lr * g is lr * b.
+                    buf = w.zerosLike();
+                    buf.attach(state);
+                    buffers.put(name, buf);
                 }
-                NDArray w = e.getValue();
-                try (NDArray g = w.getGradient()) {
-                    NDArray buf = g;
-                    if (m != 0f) {
-                        buf = buffers.get(e.getKey());
-                        if (buf == null) {
-                            // PyTorch's first step sets b = g; from a zero buffer m * 0 + lr * g is lr * b.
-                            buf = w.zerosLike();
-                            buf.attach(state);
-                            buffers.put(e.getKey(), buf);
-                        }
-                    }
-                    // The native call never reads the buffer when momentum is 0.
-                    JniUtils.sgdUpdate((PtNDArray) w, (PtNDArray) g, (PtNDArray) buf, (float) lr, wd, 1f, -1f, m);
-                }
-                Autograd.zeroGradient(w);
             }
-        }
+            // The native call never reads the buffer when momentum is 0.
+            JniUtils.sgdUpdate((PtNDArray) w, (PtNDArray) g, (PtNDArray) buf, (float) lr, wd, 1f, -1f, m);
+        });
     }
 
     /** Brings the buffers to {@code target * b} (the fused path wants its rate, the generic 1). */
@@ -97,42 +87,55 @@ public final class SgdOptimizer implements AutoCloseable {
         float wd = (float) config.weightDecay();
         float m = (float) config.momentum();
         rescaleBuffers(1);
-        // Autograd off: DJL's mul(Number) may be used here, as no graph keeps its scalar alive
-        // (see NativeArrays for why that matters inside a graph).
+        forEachTrainable((name, w, g) -> {
+            if (wd != 0f) {
+                try (NDArray decay = w.mul(wd)) {
+                    g.addi(decay);
+                }
+            }
+            NDArray update = g;
+            if (m != 0f) {
+                NDArray buf = buffers.get(name);
+                if (buf == null) {
+                    buf = g.duplicate();
+                    buf.attach(state);
+                    buffers.put(name, buf);
+                } else {
+                    buf.muli(m).addi(g);
+                }
+                if (config.nesterov()) {
+                    try (NDArray look = buf.mul(m)) {
+                        g.addi(look);
+                    }
+                } else {
+                    update = buf;
+                }
+            }
+            try (NDArray delta = update.mul((float) lr)) {
+                w.subi(delta);
+            }
+        });
+    }
+
+    /** One parameter's update from its accumulated gradient {@code g}. */
+    private interface ParameterUpdate {
+        void apply(String name, NDArray weight, NDArray g);
+    }
+
+    /**
+     * Runs {@code update} on every trainable parameter with autograd off, then zeroes its gradient.
+     * Autograd off also lets DJL's mul(Number) be used: no graph keeps its scalar alive (see
+     * NativeArrays for why that matters inside a graph).
+     */
+    private void forEachTrainable(ParameterUpdate update) {
         try (Autograd ignored = Autograd.disable()) {
             for (Map.Entry<String, NDArray> e : net.tensors().entrySet()) {
-                ParameterInfo info = net.infos().get(e.getKey());
-                if (!info.trainable()) {
+                if (!net.infos().get(e.getKey()).trainable()) {
                     continue;
                 }
                 NDArray w = e.getValue();
                 try (NDArray g = w.getGradient()) {
-                    if (wd != 0f) {
-                        try (NDArray decay = w.mul(wd)) {
-                            g.addi(decay);
-                        }
-                    }
-                    NDArray update = g;
-                    if (m != 0f) {
-                        NDArray buf = buffers.get(e.getKey());
-                        if (buf == null) {
-                            buf = g.duplicate();
-                            buf.attach(state);
-                            buffers.put(e.getKey(), buf);
-                        } else {
-                            buf.muli(m).addi(g);
-                        }
-                        if (config.nesterov()) {
-                            try (NDArray look = buf.mul(m)) {
-                                g.addi(look);
-                            }
-                        } else {
-                            update = buf;
-                        }
-                    }
-                    try (NDArray delta = update.mul((float) lr)) {
-                        w.subi(delta);
-                    }
+                    update.apply(e.getKey(), w, g);
                 }
                 Autograd.zeroGradient(w);
             }
