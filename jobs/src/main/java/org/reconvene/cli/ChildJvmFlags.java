@@ -8,12 +8,12 @@ import java.util.List;
  * inherits from this one: module openings for Spark and the DJL and JDK system properties, with
  * downloads off. Heap size, agents and debugger flags are not carried over.
  */
-final class ChildJvmFlags {
+public final class ChildJvmFlags {
 
     private ChildJvmFlags() {}
 
     /** The inherited subset of {@code inputArguments} (this JVM's, from the runtime MXBean). */
-    static List<String> of(List<String> inputArguments) {
+    public static List<String> of(List<String> inputArguments) {
         List<String> out = new ArrayList<>();
         for (String a : inputArguments) {
             if (a.startsWith("--add-opens") || a.startsWith("--add-exports") || a.startsWith("-Dai.djl.")

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             PruneCommand.class,
             SweepCommand.class,
             ReportCommand.class,
+            ResultsCommand.class,
             InferCommand.class,
             KernelCommand.class,
             BenchCommand.class,

@@ -8,6 +8,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.apache.hadoop.conf.Configuration;
+import org.reconvene.sweep.ResultStore;
 import org.reconvene.sweep.SweepJob;
 import org.reconvene.sweep.SparkSessions;
 import org.reconvene.sweep.SweepSpec;
@@ -53,9 +55,17 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--sample", defaultValue = "5", description = "Trials shown by --dry-run (default ${DEFAULT-VALUE}).")
     int sample;
 
+    @Option(names = "--max-trials", defaultValue = "" + SweepSpec.DEFAULT_MAX_TRIALS,
+            description = "Refuse a sweep whose grid and random samples make more trials than this, before building "
+                    + "any (default ${DEFAULT-VALUE}).")
+    long maxTrials;
+
     @Override
-    public Integer call() throws java.io.IOException {
-        SweepSpec spec = SweepSpec.load(conf);
+    public Integer call() throws Exception {
+        if (maxTrials < 1) {
+            throw new IllegalArgumentException("--max-trials must be >= 1, got " + maxTrials);
+        }
+        SweepSpec spec = SweepSpec.load(conf, maxTrials);
         List<TrialConfig> trials = spec.trials();
         if (dryRun) {
             printPlan(spec, trials);
@@ -65,14 +75,32 @@ final class SweepCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--parallelism must be >= 0, got " + parallelism);
         }
         String resultsUri = SweepSpec.resolveUri(results);
-        try (SparkSession spark = SparkSessions.create("reconvene sweep " + spec.name(), master)) {
-            SweepJob.Outcome o = SweepJob.run(spark, spec,
-                    new SweepJob.Options(resultsUri, resume, retryFailed, parallelism));
+        try (SparkSession spark = SparkSessions.create("reconvene sweep " + spec.name(), master);
+                Interruption interruption = Interruption.install(spark::stop)) {
+            Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+            SweepJob.Outcome o;
+            try {
+                o = SweepJob.run(spark, spec, new SweepJob.Options(resultsUri, resume, retryFailed, parallelism));
+            } catch (Exception e) {
+                // Spark's SparkException is checked but thrown undeclared from Scala: catch it too.
+                if (!interruption.signalled()) {
+                    throw e;
+                }
+                System.err.printf("interrupted: %d of %d trials committed; rerun with --resume%n",
+                        committed(spec, resultsUri, hadoop), trials.size());
+                return interruption.exitCode();
+            }
             System.out.printf("sweep %s: %d trials, %d run (%d OK, %d FAILED), %d skipped; rows in %s/sweep=%s%n",
                     spec.name(), o.trials(), o.ran(), o.ok(), o.failed(), o.skipped(), resultsUri, spec.name());
             printTable(SweepJob.rows(spark, resultsUri, spec.name()));
             return o.failed() > 0 ? 1 : 0;
         }
+    }
+
+    /** Trials of {@code spec} that have a readable row in the results. */
+    private static long committed(SweepSpec spec, String resultsUri, Configuration hadoop) {
+        java.util.Set<String> done = ResultStore.scan(resultsUri, spec.name(), hadoop).statuses().keySet();
+        return spec.trials().stream().filter(t -> done.contains(t.trialId())).count();
     }
 
     private static void printTable(Dataset<Row> rows) {
@@ -91,7 +119,8 @@ final class SweepCommand implements Callable<Integer> {
     }
 
     private void printPlan(SweepSpec spec, List<TrialConfig> trials) {
-        System.out.printf("sweep %s (%s): %d trials over %s%n", spec.name(), spec.file(), trials.size(), spec.axes());
+        System.out.printf("sweep %s (%s): %d trials over %s (%d before exclude rules and merging)%n", spec.name(),
+                spec.file(), trials.size(), spec.axes(), spec.plannedTrialCount());
         for (SweepSpec.DataSource d : spec.data().values()) {
             System.out.printf("  data %s at %s%s%n", d.dataset(), d.uri(), d.generate().isEmpty() ? ""
                     : " (generated if missing: " + d.generate() + ")");

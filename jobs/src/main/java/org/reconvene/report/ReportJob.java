@@ -61,6 +61,7 @@ public final class ReportJob {
         if (sweep != null) {
             rows = rows.filter(rows.col("sweep_id").equalTo(sweep));
         }
+        rows = Results.distinctTrials(rows);
         rows.createOrReplaceTempView("trials");
         Dataset<Row> agg = spark.sql(
                 "SELECT model, dataset, method, scorer, sparsity, count(*) AS seeds, avg(top1) AS top1_mean,"

@@ -1,15 +1,15 @@
 package org.reconvene.report;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
-import org.reconvene.sweep.SweepSpec;
+import org.reconvene.sweep.ResultScan;
+import org.reconvene.sweep.ResultStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reading a results table back: the rows of one or many sweeps from a directory or Hadoop URI,
@@ -21,25 +21,37 @@ import org.reconvene.sweep.SweepSpec;
  */
 public final class Results {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Results.class);
+
     private Results() {}
 
     /**
-     * Every row under {@code uri} (a plain path or a Hadoop URI), FAILED rows included.
+     * Every readable row under {@code uri} (a plain path or a Hadoop URI), FAILED rows included.
+     * Files that are not readable result rows (truncated, foreign, empty) are left out, each
+     * named in one warning line; {@code bin/reconvene results check} lists them.
      *
-     * @throws IllegalArgumentException if nothing exists at {@code uri}
+     * @throws IllegalArgumentException if nothing exists at {@code uri} or no row is readable
      */
     public static Dataset<Row> load(SparkSession spark, String uri) {
-        String resolved = SweepSpec.resolveUri(uri);
-        Path p = new Path(resolved);
-        try {
-            if (!p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p)) {
-                throw new IllegalArgumentException("no results at " + resolved);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + resolved, e);
+        ResultScan scan = ResultStore.scan(uri, null, spark.sparkContext().hadoopConfiguration());
+        scan.warnings().forEach(LOG::warn);
+        if (scan.rows().isEmpty()) {
+            throw new IllegalArgumentException("no readable result rows under " + scan.root());
         }
-        // Rows written by older versions may lack newer columns: merge the files' schemas.
-        return spark.read().option("mergeSchema", "true").parquet(resolved);
+        // Rows written by older versions may lack newer columns: merge the files' schemas. The
+        // base path keeps the partition column (sweep) that reading the directory would give.
+        return spark.read().option("mergeSchema", "true").option("basePath", scan.root())
+                .parquet(scan.paths().toArray(String[]::new));
+    }
+
+    /**
+     * One row per trial id: a trial that two sweeps share (same config, same id) is one result,
+     * so averages over seeds count it once. The most recently finished row is kept.
+     */
+    public static Dataset<Row> distinctTrials(Dataset<Row> rows) {
+        org.apache.spark.sql.expressions.WindowSpec w = org.apache.spark.sql.expressions.Window
+                .partitionBy("trial_id").orderBy(functions.col("finished").desc_nulls_last(), functions.col("sweep_id"));
+        return rows.withColumn("_rank", functions.row_number().over(w)).filter("_rank = 1").drop("_rank");
     }
 
     /**

@@ -8,7 +8,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkEnv;
@@ -54,19 +53,45 @@ public final class SweepJob {
 
     private SweepJob() {}
 
-    /** Runs {@code spec} on {@code spark}. */
+    /**
+     * Runs {@code spec} on {@code spark}.
+     *
+     * @throws IllegalArgumentException if the results location is unusable, or a resume would mix
+     *     rows made with another PyTorch thread count into the sweep
+     */
     public static Outcome run(SparkSession spark, SweepSpec spec, Options options) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        ResultStore.requireUsable(options.results(), hadoop);
+        int stale = ResultStore.cleanStaging(options.results(), spec.name(), hadoop);
+        if (stale > 0) {
+            LOG.warn("sweep {}: removed {} staging file(s) of commits interrupted earlier", spec.name(), stale);
+        }
+        ResultScan scan = ResultStore.scan(options.results(), spec.name(), hadoop);
+        scan.warnings().forEach(w -> LOG.warn("sweep {}: {}; its trial counts as missing", spec.name(), w));
         prepareData(spec, hadoop);
-        Map<String, String> existing = statuses(spark, options.results(), spec.name());
+        Map<String, String> existing = scan.statuses();
+        int threads = taskThreads(spark);
         List<TrialConfig> todo = new ArrayList<>();
+        Map<Integer, Integer> keptThreads = new java.util.TreeMap<>();
+        Map<String, Integer> threadsById = new HashMap<>();
+        scan.rows().forEach(r -> threadsById.put(r.trialId(), r.threads()));
         for (TrialConfig t : spec.trials()) {
             String status = existing.get(t.trialId());
             boolean skip = (options.resume() || options.retryFailed())
                     && ("OK".equals(status) || ("FAILED".equals(status) && !options.retryFailed()));
             if (!skip) {
                 todo.add(t);
+            } else if (threadsById.get(t.trialId()) != null) {
+                keptThreads.merge(threadsById.get(t.trialId()), 1, Integer::sum);
             }
+        }
+        keptThreads.remove(threads);
+        if (!keptThreads.isEmpty()) {
+            throw new IllegalArgumentException(String.format(
+                    "sweep %s: resuming would mix PyTorch thread counts, which change the numerics: rows kept from "
+                            + "earlier runs were made with %s thread(s) per trial (count of rows: %s), this run uses %d "
+                            + "(spark.task.cpus). Resume with spark.task.cpus=%d, or write to another --results.",
+                    spec.name(), keptThreads.keySet(), keptThreads.values(), threads, keptThreads.keySet().iterator().next()));
         }
         int total = spec.trials().size();
         LOG.info("sweep {}: {} trials, {} to run, {} skipped (results {})", spec.name(), total, todo.size(),
@@ -108,9 +133,22 @@ public final class SweepJob {
         return new Outcome(total, todo.size(), total - todo.size(), done.value() - failed.value(), failed.value());
     }
 
-    /** Rows of one sweep as a Spark SQL table. */
+    /** Rows of one sweep as a Spark SQL table: every readable row file, each named once. */
     public static Dataset<Row> rows(SparkSession spark, String results, String sweep) {
-        return spark.read().option("mergeSchema", "true").parquet(TrialRowWriter.sweepDir(results, sweep).toString());
+        ResultScan scan = ResultStore.scan(results, sweep, spark.sparkContext().hadoopConfiguration());
+        if (scan.rows().isEmpty()) {
+            throw new IllegalArgumentException("no readable result rows in " + sweepDir(results, sweep));
+        }
+        return spark.read().option("mergeSchema", "true").parquet(scan.paths().toArray(String[]::new));
+    }
+
+    /** The PyTorch threads each trial of this session runs with: {@code spark.task.cpus}. */
+    static int taskThreads(SparkSession spark) {
+        return Integer.parseInt(spark.sparkContext().getConf().get("spark.task.cpus", "1"));
+    }
+
+    private static Path sweepDir(String results, String sweep) {
+        return ResultStore.sweepDir(results, sweep);
     }
 
     private static void logProgress(String sweep, long done, long failed, int total, long t0) {
@@ -118,31 +156,6 @@ public final class SweepJob {
         String eta = done == 0 ? "unknown" : String.format("%.0f s", elapsed / done * (total - done));
         LOG.info("sweep {}: {} of {} trials done ({} failed), {} s elapsed, ETA {}", sweep, done, total, failed,
                 String.format("%.0f", elapsed), eta);
-    }
-
-    /** trial id to status for the rows already written in this sweep. */
-    static Map<String, String> statuses(SparkSession spark, String results, String sweep) {
-        Map<String, String> out = new HashMap<>();
-        Path dir = TrialRowWriter.sweepDir(results, sweep);
-        try {
-            FileSystem fs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            if (!fs.exists(dir)) {
-                return out;
-            }
-            boolean any = false;
-            for (FileStatus f : fs.listStatus(dir)) {
-                any |= f.getPath().getName().endsWith(".parquet") && !f.getPath().getName().startsWith("_");
-            }
-            if (!any) {
-                return out;
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot list " + dir, e);
-        }
-        for (Row r : rows(spark, results, sweep).select("trial_id", "status").collectAsList()) {
-            out.put(r.getString(0), r.getString(1));
-        }
-        return out;
     }
 
     /** Generates the synthetic datasets of the sweep that do not exist yet. */

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.reconvene.data.Uris;
 import org.reconvene.trial.TrialConfig;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -63,9 +64,13 @@ public final class SweepSpec {
     private final int samples;
     private final Map<String, Map<String, Object>> random;
     private final List<Map<String, Object>> exclude;
+    private final long plannedTrials;
     private final List<TrialConfig> trials;
 
-    private SweepSpec(String file, Map<String, Object> root, Path baseDir) {
+    /** The default cap on the trials of one sweep ({@code --max-trials}). */
+    public static final long DEFAULT_MAX_TRIALS = 100_000;
+
+    private SweepSpec(String file, Map<String, Object> root, Path baseDir, long maxTrials) {
         this.file = file;
         for (String k : root.keySet()) {
             if (!TOP.contains(k)) {
@@ -74,10 +79,11 @@ public final class SweepSpec {
         }
         Object n = root.get("name");
         if (!(n instanceof String) || !((String) n).matches("[A-Za-z0-9._-]+")) {
-            throw new SweepSpecException(file, "name", "required, letters, digits, '.', '_' or '-' only; got " + n);
+            throw new SweepSpecException(file, "name", "required, letters, digits, '.', '_' or '-' only; got "
+                    + YamlLimits.brief(n));
         }
         this.name = (String) n;
-        this.seed = root.containsKey("seed") ? asLong("seed", root.get("seed")) : 0L;
+        this.seed = root.containsKey("seed") ? asLong("seed", root.get("seed"), Long.MIN_VALUE, Long.MAX_VALUE) : 0L;
         this.data = parseData(map("data", root.get("data"), true), baseDir);
         this.defaults = trialMap("defaults", map("defaults", root.get("defaults"), false));
         this.grid = new LinkedHashMap<>();
@@ -94,7 +100,8 @@ public final class SweepSpec {
                 throw new SweepSpecException(file, "random." + k, "unknown key; expected samples or axes");
             }
         }
-        this.samples = rnd.isEmpty() ? 1 : (int) asLong("random.samples", rnd.getOrDefault("samples", null));
+        this.samples = rnd.isEmpty() ? 1 : (int) asLong("random.samples", rnd.getOrDefault("samples", null), 1,
+                Integer.MAX_VALUE);
         if (samples < 1) {
             throw new SweepSpecException(file, "random.samples", "must be at least 1");
         }
@@ -112,6 +119,12 @@ public final class SweepSpec {
                 exclude.add(trialMap("exclude", map("exclude", rule, true)));
             }
         }
+        this.plannedTrials = plannedTrials();
+        if (plannedTrials > maxTrials) {
+            throw new SweepSpecException(file, null, "the grid and random samples make " + (plannedTrials == Long.MAX_VALUE
+                    ? "more than " + Long.MAX_VALUE : plannedTrials) + " trials (before exclude rules), above the cap of "
+                    + maxTrials + "; split the sweep, or raise the cap with --max-trials");
+        }
         this.trials = expand();
         if (trials.isEmpty()) {
             throw new SweepSpecException(file, null, "the sweep has no trials (check grid and exclude)");
@@ -120,11 +133,20 @@ public final class SweepSpec {
 
     /** Reads and validates a sweep file. */
     public static SweepSpec load(Path file) {
+        return load(file, DEFAULT_MAX_TRIALS);
+    }
+
+    /** Reads and validates a sweep file of at most {@code maxTrials} trials. */
+    public static SweepSpec load(Path file, long maxTrials) {
         if (!Files.isRegularFile(file)) {
             throw new SweepSpecException(file.toString(), null, "no such sweep file");
         }
         try {
-            return parse(Files.readString(file), file.toString(), Path.of("").toAbsolutePath());
+            if (Files.size(file) > YamlLimits.MAX_BYTES) {
+                throw new SweepSpecException(file.toString(), null, "is " + Files.size(file) + " bytes; a sweep file "
+                        + "may have at most " + YamlLimits.MAX_BYTES);
+            }
+            return parse(Files.readString(file), file.toString(), Path.of("").toAbsolutePath(), maxTrials);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
@@ -132,18 +154,24 @@ public final class SweepSpec {
 
     /** Parses sweep YAML; {@code source} names it in errors; relative data paths resolve against {@code baseDir}. */
     public static SweepSpec parse(String yaml, String source, Path baseDir) {
+        return parse(yaml, source, baseDir, DEFAULT_MAX_TRIALS);
+    }
+
+    /** {@link #parse(String, String, Path)} refusing sweeps of more than {@code maxTrials} trials. */
+    public static SweepSpec parse(String yaml, String source, Path baseDir, long maxTrials) {
         Object root;
         try {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+            root = new Yaml(new SafeConstructor(YamlLimits.loaderOptions())).load(yaml);
         } catch (YAMLException e) {
-            throw new SweepSpecException(source, null, "not valid YAML: " + e.getMessage());
+            throw new SweepSpecException(source, null, "not valid YAML: " + YamlLimits.describe(e));
         }
+        YamlLimits.check(source, root);
         if (!(root instanceof Map<?, ?>)) {
             throw new SweepSpecException(source, null, "expected a mapping at the top level");
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> m = (Map<String, Object>) root;
-        return new SweepSpec(source, m, baseDir);
+        return new SweepSpec(source, m, baseDir, maxTrials);
     }
 
     /** The sweep's name, which is also its results partition. */
@@ -198,7 +226,7 @@ public final class SweepSpec {
                 }
                 DataSource src = data.get(String.valueOf(point.get("dataset")));
                 if (src == null) {
-                    throw new SweepSpecException(file, "dataset", "'" + point.get("dataset") + "' is not under data: "
+                    throw new SweepSpecException(file, "dataset", "'" + YamlLimits.brief(point.get("dataset")) + "' is not under data: "
                             + data.keySet());
                 }
                 TrialConfig t = TrialKeys.toTrial(file, point, src.uri());
@@ -246,7 +274,7 @@ public final class SweepSpec {
         switch (kind) {
             case "uniform", "loguniform" -> {
                 if (l.size() != 2 || !(l.get(0) instanceof Number) || !(l.get(1) instanceof Number)) {
-                    throw new SweepSpecException(file, key + "." + kind, "expected [low, high], got " + l);
+                    throw new SweepSpecException(file, key + "." + kind, "expected [low, high], got " + YamlLimits.brief(l));
                 }
                 double lo = ((Number) l.get(0)).doubleValue();
                 double hi = ((Number) l.get(1)).doubleValue();
@@ -303,25 +331,27 @@ public final class SweepSpec {
                     throw new SweepSpecException(file, key + ".generate." + k, "unknown key; expected one of " + GENERATE);
                 }
             }
+            for (Map.Entry<String, Object> g : gen.entrySet()) {
+                String gk = key + ".generate." + g.getKey();
+                if (g.getKey().equals("difficulty")) {
+                    if (!(g.getValue() instanceof Number)) {
+                        throw new SweepSpecException(file, gk, "expected a number, got '" + YamlLimits.brief(g.getValue()) + "'");
+                    }
+                } else {
+                    asLong(gk, g.getValue(), g.getKey().equals("seed") ? 0 : 1, Integer.MAX_VALUE);
+                }
+            }
             if (!gen.isEmpty() && !e.getKey().equals("synthetic")) {
                 throw new SweepSpecException(file, key + ".generate", "only synthetic data can be generated");
             }
-            out.put(e.getKey(), new DataSource(e.getKey(), resolve((String) uri, baseDir), gen));
+            out.put(e.getKey(), new DataSource(e.getKey(), Uris.canonical((String) uri, baseDir), gen));
         }
         return out;
     }
 
-    /** {@link #resolve} against the working directory. */
+    /** {@link Uris#canonical(String)}: the form every stored or hashed URI takes. */
     public static String resolveUri(String uri) {
-        return resolve(uri, Path.of("").toAbsolutePath());
-    }
-
-    /** Keeps URIs with a scheme; turns plain paths into absolute file: URIs. */
-    static String resolve(String uri, Path baseDir) {
-        if (uri.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") && !uri.matches("^[A-Za-z]:\\\\.*")) {
-            return URI.create(uri).toString();
-        }
-        return baseDir.resolve(uri).normalize().toUri().toString();
+        return Uris.canonical(uri);
     }
 
     private Map<String, Object> trialMap(String where, Map<String, Object> m) {
@@ -343,7 +373,7 @@ public final class SweepSpec {
             return new LinkedHashMap<>();
         }
         if (!(v instanceof Map<?, ?>)) {
-            throw new SweepSpecException(file, key, "expected a mapping, got " + v);
+            throw new SweepSpecException(file, key, "expected a mapping, got " + YamlLimits.brief(v));
         }
         Map<String, Object> out = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
@@ -352,11 +382,51 @@ public final class SweepSpec {
         return out;
     }
 
-    private long asLong(String key, Object v) {
-        if (!(v instanceof Number) || ((Number) v).doubleValue() != Math.rint(((Number) v).doubleValue())) {
-            throw new SweepSpecException(file, key, "expected an integer, got '" + v + "'");
+    private long asLong(String key, Object v, long min, long max) {
+        Long x = exactLong(v);
+        if (x == null) {
+            throw new SweepSpecException(file, key, "expected an integer, got '" + YamlLimits.brief(v) + "'");
         }
-        return ((Number) v).longValue();
+        if (x < min || x > max) {
+            throw new SweepSpecException(file, key, "must be in [" + min + ", " + max + "], got " + x);
+        }
+        return x;
+    }
+
+    /**
+     * {@code v} as a long when it is exactly an integer that a long holds; null otherwise (a
+     * fraction, a number beyond the long range, a double too large to be exact, not a number).
+     */
+    static Long exactLong(Object v) {
+        if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+            return ((Number) v).longValue();
+        }
+        if (v instanceof java.math.BigInteger b) {
+            return b.bitLength() < 64 ? b.longValue() : null;
+        }
+        if (v instanceof Double || v instanceof Float) {
+            double d = ((Number) v).doubleValue();
+            return d == Math.rint(d) && Math.abs(d) <= (double) (1L << 53) ? (long) d : null;
+        }
+        return null;
+    }
+
+    /** The number of trials the grid and random samples make before exclude rules and merging; saturates. */
+    private long plannedTrials() {
+        long n = samples;
+        for (List<Object> values : grid.values()) {
+            try {
+                n = Math.multiplyExact(n, values.size());
+            } catch (ArithmeticException e) {
+                return Long.MAX_VALUE;
+            }
+        }
+        return n;
+    }
+
+    /** Trials the grid and random samples make, before exclude rules and merging of identical configs. */
+    public long plannedTrialCount() {
+        return plannedTrials;
     }
 
     /** Keys used anywhere in the spec (for the dry-run summary). */

@@ -77,32 +77,33 @@ final class TrialKeys {
                     .optSparsity(r.number("sparsity"))
                     .optScope(MaskScope.parse(r.string("scope")))
                     .optDenseClassifier(r.bool("dense_classifier"))
-                    .optSamplesPerClass((int) r.integer("samples_per_class"))
-                    .optScorerSettings(new ScorerSettings((int) r.integer("synflow_rounds"), r.number("grasp_temperature"),
+                    .optSamplesPerClass(r.integer32("samples_per_class"))
+                    .optScorerSettings(new ScorerSettings(r.integer32("synflow_rounds"), r.number("grasp_temperature"),
                             ScorerSettings.defaults().graspHessianMaxSamples(), ScorerSettings.defaults().chunkSize()))
                     .optStructured(new ReconveneSettings(ReconveneSettings.Criterion.parse(r.string("pse_criterion")),
-                            r.number("pse_tau"), r.number("pse_delta"), r.number("alpha"), (int) r.integer("min_channels"),
+                            r.number("pse_tau"), r.number("pse_delta"), r.number("alpha"), r.integer32("min_channels"),
                             ReconveneSettings.Reinit.parse(r.string("rlr_reinit"))))
                     .build();
             TrainingConfig training = TrainingConfig.builder()
-                    .optEpochs((int) r.integer("epochs"))
-                    .optBatchSize((int) r.integer("batch_size"))
+                    .optEpochs(r.integer32("epochs"))
+                    .optBatchSize(r.integer32("batch_size"))
                     .optLearningRate(r.number("lr"))
                     .optMomentum(r.number("momentum"))
                     .optNesterov(r.bool("nesterov"))
                     .optWeightDecay(r.number("weight_decay"))
                     .optSchedule(LearningRateSchedule.parse(r.string("schedule")))
-                    .optMaxBatchesPerEpoch((int) r.integer("max_batches"))
+                    .optMaxBatchesPerEpoch(r.integer32("max_batches"))
                     .optAugment(r.bool("augment"))
                     .optSeed(seed)
                     .build();
             org.reconvene.model.Architectures.get(r.string("model"));
             return new TrialConfig(r.string("model"), r.string("dataset"), uri, pruning, training, seed,
-                    (int) r.integer("latency_runs"));
+                    r.integer32("latency_runs"));
         } catch (SweepSpecException e) {
             throw e;
         } catch (IllegalArgumentException e) {
-            throw new SweepSpecException(file, null, "invalid trial " + point + ": " + e.getMessage());
+            throw new SweepSpecException(file, null, "invalid trial " + YamlLimits.brief(point) + ": "
+                    + YamlLimits.brief(e.getMessage()));
         }
     }
 
@@ -119,7 +120,7 @@ final class TrialKeys {
         String string(String key) {
             Object v = raw(key);
             if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
-                throw new SweepSpecException(file, key, "expected a string, got " + v);
+                throw new SweepSpecException(file, key, "expected a string, got " + YamlLimits.brief(v));
             }
             return v.toString().trim().toLowerCase(Locale.ROOT);
         }
@@ -127,23 +128,34 @@ final class TrialKeys {
         double number(String key) {
             Object v = raw(key);
             if (!(v instanceof Number)) {
-                throw new SweepSpecException(file, key, "expected a number, got '" + v + "'");
+                throw new SweepSpecException(file, key, "expected a number, got '" + YamlLimits.brief(v) + "'");
             }
             return ((Number) v).doubleValue();
         }
 
         long integer(String key) {
             Object v = raw(key);
-            if (!(v instanceof Number) || ((Number) v).doubleValue() != Math.rint(((Number) v).doubleValue())) {
-                throw new SweepSpecException(file, key, "expected an integer, got '" + v + "'");
+            Long x = SweepSpec.exactLong(v);
+            if (x == null) {
+                throw new SweepSpecException(file, key, "expected an integer that fits in 64 bits, got '"
+                        + YamlLimits.brief(v) + "'");
             }
-            return ((Number) v).longValue();
+            return x;
+        }
+
+        /** An integer key held in an int: a value beyond its range is refused, never wrapped. */
+        int integer32(String key) {
+            long x = integer(key);
+            if (x < Integer.MIN_VALUE || x > Integer.MAX_VALUE) {
+                throw new SweepSpecException(file, key, "must be at most " + Integer.MAX_VALUE + ", got " + x);
+            }
+            return (int) x;
         }
 
         boolean bool(String key) {
             Object v = raw(key);
             if (!(v instanceof Boolean)) {
-                throw new SweepSpecException(file, key, "expected true or false, got '" + v + "'");
+                throw new SweepSpecException(file, key, "expected true or false, got '" + YamlLimits.brief(v) + "'");
             }
             return (Boolean) v;
         }

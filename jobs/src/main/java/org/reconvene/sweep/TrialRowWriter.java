@@ -4,16 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
-import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.reconvene.prune.LayerReport;
 import org.reconvene.train.EpochStats;
 import org.reconvene.trial.TrialResult;
@@ -22,40 +19,53 @@ import org.reconvene.trial.TrialResult;
  * Commits one trial's result row as its own Parquet file, {@code <results>/sweep=<id>/<trial>.parquet}.
  *
  * <p>Called by the task that ran the trial, right after it ends, so a crash of the driver or of
- * another executor never loses a finished trial. The file is written under a temporary name and
- * renamed into place, so readers never see half a row; the name is the trial id, so a retried or
- * rerun trial replaces its row instead of adding a second one.
+ * another executor never loses a finished trial. The row is written in full under the sweep's
+ * hidden staging directory and published by one atomic replacing rename ({@link ResultStore}):
+ * readers see the trial's previous row or its new one, never half a row and never none. The
+ * name is the trial id, so a retried or rerun trial replaces its row instead of adding a second.
  */
 public final class TrialRowWriter {
+
+    /**
+     * Test hook: milliseconds to wait between staging a row and publishing it, so that a test can
+     * kill the JVM mid-commit. Unset (0) outside the crash tests.
+     */
+    static final String PAUSE_BEFORE_PUBLISH_MS = "reconvene.test.pauseBeforePublishMs";
 
     private TrialRowWriter() {}
 
     /** The directory holding a sweep's rows. */
     public static Path sweepDir(String resultsUri, String sweepId) {
-        return new Path(new Path(resultsUri), "sweep=" + sweepId);
+        return ResultStore.sweepDir(resultsUri, sweepId);
     }
 
     /** Writes {@code r} as the row of trial {@code r.trialId()} in sweep {@code sweepId}. */
     public static void write(TrialResult r, String sweepId, String resultsUri, Configuration conf) {
-        Path dir = sweepDir(resultsUri, sweepId);
-        Path target = new Path(dir, r.trialId() + ".parquet");
-        Path tmp = new Path(dir, "_tmp-" + r.trialId() + "-" + UUID.randomUUID() + ".parquet");
+        Path target = ResultStore.rowPath(resultsUri, sweepId, r.trialId());
+        Path staged = ResultStore.stagingPath(resultsUri, sweepId, r.trialId());
         try {
-            FileSystem fs = dir.getFileSystem(conf);
-            fs.mkdirs(dir);
-            try (ParquetWriter<Group> w = ExampleParquetWriter.builder(HadoopOutputFile.fromPath(tmp, conf))
+            try (ParquetWriter<Group> w = ExampleParquetWriter.builder(ResultStore.output(staged, conf))
                     .withType(ResultSchema.SCHEMA)
                     .withConf(conf)
                     .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                     .build()) {
                 w.write(row(r, sweepId));
             }
-            fs.delete(target, false);
-            if (!fs.rename(tmp, target)) {
-                throw new IOException("cannot rename " + tmp + " to " + target);
-            }
+            pauseForCrashTest();
+            ResultStore.publish(staged, target, conf);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the row of trial " + r.trialId() + " to " + dir, e);
+            throw new UncheckedIOException("cannot commit the row of trial " + r.trialId() + " to " + target, e);
+        }
+    }
+
+    private static void pauseForCrashTest() {
+        long ms = Long.getLong(PAUSE_BEFORE_PUBLISH_MS, 0L);
+        if (ms > 0) {
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

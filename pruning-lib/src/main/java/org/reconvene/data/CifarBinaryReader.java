@@ -114,6 +114,11 @@ final class CifarBinaryReader {
         for (int f = 0; f < files.size(); f++) {
             Path p = files.get(f);
             long len = HadoopFiles.requireFileLength(fs, p);
+            if (len == 0) {
+                // An empty batch file is a failed copy, not a split with fewer images.
+                throw new IllegalArgumentException("empty file " + p + ": 0 bytes, expected records of " + recordSize
+                        + " bytes");
+            }
             if (len % recordSize != 0) {
                 throw new IllegalArgumentException("truncated or corrupt file " + p + ": length " + len
                         + " is not a multiple of the record size " + recordSize + " (" + labelBytes + " label byte"

@@ -1,13 +1,11 @@
 package org.reconvene.data;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,23 +53,13 @@ final class HadoopFiles {
             throw new IllegalArgumentException("dataset URI is empty");
         }
         Configuration c = conf == null ? new Configuration() : conf;
-        URI parsed = parseOrNull(uri.trim());
+        URI canonical = URI.create(Uris.canonical(uri));
         try {
-            if (parsed == null || parsed.getScheme() == null || isWindowsDrive(parsed)) {
-                FileSystem local = FileSystem.getLocal(c);
-                // Built from the normalised absolute path rather than File.toURI(), which appends
-                // a '/' to existing directories and would make messages inconsistent.
-                String abs = new File(uri.trim()).toPath().toAbsolutePath().normalize().toString();
-                Path p = new Path(new URI("file", null, abs, null));
-                return new Location(local, local.makeQualified(p));
-            }
-            FileSystem fs = FileSystem.get(parsed, c);
-            return new Location(fs, fs.makeQualified(new Path(withoutTrailingSlash(parsed))));
+            FileSystem fs = "file".equals(canonical.getScheme()) ? FileSystem.getLocal(c) : FileSystem.get(canonical, c);
+            return new Location(fs, fs.makeQualified(new Path(canonical)));
         } catch (UnsupportedFileSystemException e) {
             throw new IllegalArgumentException("no Hadoop file system for the scheme of " + uri
                     + " (" + e.getMessage() + "); the matching Hadoop connector must be on the classpath", e);
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("invalid dataset URI " + uri + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open file system for " + uri + ": " + e.getMessage(), e);
         }
@@ -88,30 +76,6 @@ final class HadoopFiles {
             return new Location(local.getRawFileSystem(), loc.path());
         }
         return loc;
-    }
-
-    private static URI parseOrNull(String s) {
-        try {
-            return new URI(s);
-        } catch (URISyntaxException e) {
-            // Plain local paths may contain characters that are illegal in URIs (spaces, '%').
-            return null;
-        }
-    }
-
-    /** {@code file:/x/} and {@code file:/x} must name the same dataset in messages and provenance. */
-    private static URI withoutTrailingSlash(URI u) throws URISyntaxException {
-        String path = u.getPath();
-        if (path == null || path.length() <= 1 || !path.endsWith("/")) {
-            return u;
-        }
-        String trimmed = path.replaceAll("/+$", "");
-        return new URI(u.getScheme(), u.getAuthority(), trimmed.isEmpty() ? "/" : trimmed, u.getQuery(),
-                u.getFragment());
-    }
-
-    private static boolean isWindowsDrive(URI u) {
-        return u.getScheme() != null && u.getScheme().length() == 1;
     }
 
     /** The status of {@code p}, or {@code null} when it does not exist. */

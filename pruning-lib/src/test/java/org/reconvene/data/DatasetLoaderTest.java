@@ -180,7 +180,16 @@ class DatasetLoaderTest {
         for (int i = 1; i <= 5; i++) {
             Files.write(dir.resolve("data_batch_" + i + ".bin"), new byte[0]);
         }
-        assertBadInput(() -> DatasetLoader.load(dir.toString()), "empty train split", "data_batch_1.bin");
+        assertBadInput(() -> DatasetLoader.load(dir.toString()), "empty file", "data_batch_1.bin", "0 bytes");
+    }
+
+    /** One empty batch among full ones was once read as a smaller split (320 of 400 images). */
+    @Test
+    void oneZeroLengthBatchIsRefusedNamingIt() throws IOException {
+        Path dir = tmp.resolve("emptybatch");
+        generate(dir, 10, 400, 10, 32, 1L);
+        Files.write(dir.resolve("data_batch_4.bin"), new byte[0]);
+        assertBadInput(() -> DatasetLoader.load(dir.toString()), "empty file", "data_batch_4.bin", "0 bytes");
     }
 
     @Test
