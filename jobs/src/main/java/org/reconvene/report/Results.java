@@ -61,7 +61,7 @@ public final class Results {
      * @throws IllegalArgumentException if no trial or more than one matches
      */
     public static Row trial(Dataset<Row> results, String id) {
-        List<Row> rows = results.filter(functions.col("trial_id").startsWith(id)).limit(2).collectAsList();
+        List<Row> rows = distinctTrials(results.filter(functions.col("trial_id").startsWith(id))).limit(2).collectAsList();
         if (rows.isEmpty()) {
             throw new IllegalArgumentException("no trial with id " + id);
         }
