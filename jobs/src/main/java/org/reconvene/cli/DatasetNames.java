@@ -3,11 +3,11 @@ package org.reconvene.cli;
 import java.util.Map;
 import org.reconvene.model.Architecture;
 
-/** Class counts of the named datasets, and the check that a model supports one. */
+/** Class and channel counts of the named datasets, and the check that a model supports one. */
 final class DatasetNames {
 
     private static final Map<String, Integer> CLASSES =
-            Map.of("cifar10", 10, "cifar100", 100, "tinyimagenet", 200, "synthetic", 10);
+            Map.of("cifar10", 10, "cifar100", 100, "tinyimagenet", 200, "fashion-mnist", 10, "mnist", 10, "synthetic", 10);
 
     private DatasetNames() {}
 
@@ -16,9 +16,15 @@ final class DatasetNames {
         Integer n = CLASSES.get(dataset);
         if (n == null) {
             throw new IllegalArgumentException(
-                    "unknown dataset '" + dataset + "'; known: cifar10, cifar100, tinyimagenet, synthetic");
+                    "unknown dataset '" + dataset + "'; known: cifar10, cifar100, tinyimagenet, fashion-mnist, mnist, synthetic");
         }
         return n;
+    }
+
+    /** Image channels of {@code dataset}: 1 for the grayscale MNIST family, 3 for the others. */
+    static int channels(String dataset) {
+        classes(dataset);
+        return dataset.equals("fashion-mnist") || dataset.equals("mnist") ? 1 : 3;
     }
 
     /** Fails unless {@code arch} runs on {@code dataset}. */

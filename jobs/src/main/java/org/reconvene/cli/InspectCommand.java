@@ -31,7 +31,9 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() {
         Architecture arch = Architectures.get(model);
         DatasetNames.checkSupported(arch, dataset);
-        ModelSpec spec = arch.defaultSpec(DatasetNames.classes(dataset));
+        ModelSpec spec = arch.defaultSpec(DatasetNames.classes(dataset), DatasetNames.channels(dataset));
+        String input = spec.inputChannels() + "x" + spec.inputSize() + "x" + spec.inputSize()
+                + (DatasetNames.channels(dataset) == 1 ? " (grayscale 28x28 images zero-padded to 32x32)" : "");
         LayerProfile p = LayerProfile.of(spec, arch.build(spec));
         if (json) {
             List<Map<String, Object>> layers = new ArrayList<>();
@@ -49,6 +51,7 @@ final class InspectCommand implements Callable<Integer> {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("model", model);
             out.put("dataset", dataset);
+            out.put("input", input);
             out.put("params", p.params());
             out.put("prunable", p.prunable());
             out.put("macs", p.macs());
@@ -56,6 +59,7 @@ final class InspectCommand implements Callable<Integer> {
             System.out.println(Json.GSON.toJson(out));
             return 0;
         }
+        System.out.printf("%s on %s: input %s%n", model, dataset, input);
         System.out.printf("%-26s %-10s %6s %6s %5s %12s %14s%n", "layer", "kind", "in", "out", "map",
                 "params", "macs");
         for (LayerProfile.Row r : p.rows()) {

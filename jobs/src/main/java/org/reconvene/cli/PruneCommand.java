@@ -146,20 +146,27 @@ final class PruneCommand implements Callable<Integer> {
         try {
             ImageDataset ds;
             int classes;
+            int channels;
             if (source.data != null) {
                 ds = source.dataset == null ? DatasetLoader.load(source.data) : DatasetLoader.load(source.data, source.dataset);
                 classes = org.reconvene.trial.InputFit.specFor(arch, ds).numClasses();
+                channels = ds.channels();
             } else {
                 DatasetNames.checkSupported(arch, source.dataset);
                 classes = DatasetNames.classes(source.dataset);
+                channels = DatasetNames.channels(source.dataset);
                 ds = null;
+                if (needData && channels != 3) {
+                    throw new IllegalArgumentException("--scorer " + scorer + " (or --export-npz) needs images: pass "
+                            + "--data with the " + source.dataset + " files (synthetic stand-ins are colour only)");
+                }
                 if (needData) {
                     scratch = Files.createTempDirectory("reconvene-prune-");
                     ds = syntheticLike(scratch, classes, arch.inputSize());
                 }
             }
             PruningData pd = needData ? PruningData.sample(ds, samplesPerClass, seed) : null;
-            ModelSpec spec = arch.defaultSpec(classes);
+            ModelSpec spec = arch.defaultSpec(classes, channels);
             Map<String, Object> summary = new LinkedHashMap<>();
             try (Network net = Network.builder().setSpec(spec).optSeed(Seeds.derive(seed, Seeds.INIT)).build()) {
                 if (exportNpz) {

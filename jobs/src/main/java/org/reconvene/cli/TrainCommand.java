@@ -64,7 +64,7 @@ final class TrainCommand implements Callable<Integer> {
             start = NetworkStore.load(initModel);
         } else {
             Architecture arch = Architectures.get(model);
-            start = Network.builder().setSpec(arch.defaultSpec(ds.numClasses()))
+            start = Network.builder().setSpec(arch.defaultSpec(ds.numClasses(), ds.channels()))
                     .optSeed(Seeds.derive(config.seed(), Seeds.INIT)).build();
         }
         ModelSpec spec = start.spec();
@@ -126,6 +126,11 @@ final class TrainCommand implements Callable<Integer> {
                 description = "Learning-rate schedule: constant, step, cosine (default ${DEFAULT-VALUE}).")
         String schedule;
 
+        @Option(names = "--schedule-granularity", defaultValue = "batch",
+                description = "How often the rate moves: batch (before every batch, so short runs anneal) or epoch "
+                        + "(once per epoch, as before 0.2) (default ${DEFAULT-VALUE}).")
+        String scheduleGranularity;
+
         @Option(names = "--max-batches", defaultValue = "0",
                 description = "Cap on training batches per epoch, 0 for all (default ${DEFAULT-VALUE}).")
         int maxBatches;
@@ -149,6 +154,7 @@ final class TrainCommand implements Callable<Integer> {
                     .optNesterov(nesterov)
                     .optWeightDecay(weightDecay)
                     .optSchedule(LearningRateSchedule.parse(schedule))
+                    .optScheduleGranularity(LearningRateSchedule.Granularity.parse(scheduleGranularity))
                     .optMaxBatchesPerEpoch(maxBatches)
                     .optMaxEvalBatches(maxEvalBatches)
                     .optAugment(!noAugment)

@@ -43,7 +43,8 @@ public final class ResultSchema {
             "grasp_temperature", Kind.DOUBLE, "pse_criterion", Kind.STRING, "pse_tau", Kind.DOUBLE,
             "pse_delta", Kind.DOUBLE, "alpha", Kind.DOUBLE, "min_channels", Kind.INT, "rlr_reinit", Kind.STRING,
             "epochs", Kind.INT, "batch_size", Kind.INT, "lr", Kind.DOUBLE, "momentum", Kind.DOUBLE,
-            "nesterov", Kind.BOOLEAN, "weight_decay", Kind.DOUBLE, "schedule", Kind.STRING, "max_batches", Kind.INT,
+            "nesterov", Kind.BOOLEAN, "weight_decay", Kind.DOUBLE, "schedule", Kind.STRING,
+            "schedule_granularity", Kind.STRING, "max_batches", Kind.INT,
             "augment", Kind.BOOLEAN, "latency_runs", Kind.INT);
 
     /** Metric columns (METHOD.md section 7). */

@@ -177,18 +177,19 @@ public final class ResultStore {
      * @throws IllegalArgumentException if nothing exists at {@code resultsUri}
      */
     public static ResultScan scan(String resultsUri, String sweepId, Configuration conf) {
-        Path root = new Path(Uris.canonical(resultsUri));
+        String canonical = Uris.canonical(resultsUri);
+        Path root = new Path(canonical);
         List<ResultScan.RowFile> rows = new ArrayList<>();
         List<ResultScan.Problem> problems = new ArrayList<>();
         List<String> staging = new ArrayList<>();
         try {
             FileSystem fs = root.getFileSystem(conf);
             if (!fs.exists(root)) {
-                throw new IllegalArgumentException("no results at " + root);
+                throw new IllegalArgumentException("no results at " + canonical);
             }
             Path start = sweepId == null ? root : new Path(root, "sweep=" + sweepId);
             if (!fs.exists(start)) {
-                return new ResultScan(root.toString(), rows, problems, staging);
+                return new ResultScan(canonical, rows, problems, staging);
             }
             walk(fs, start, conf, rows, problems);
             for (FileStatus f : fs.getFileStatus(start).isDirectory() ? fs.listStatus(start) : new FileStatus[0]) {
@@ -197,7 +198,7 @@ public final class ResultStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + root, e);
         }
-        return new ResultScan(root.toString(), rows, problems, staging);
+        return new ResultScan(canonical, rows, problems, staging);
     }
 
     private static void collectStaging(FileSystem fs, FileStatus f, List<String> out) throws IOException {

@@ -50,6 +50,7 @@ final class TrialKeys {
         DEFAULTS.put("nesterov", false);
         DEFAULTS.put("weight_decay", 5e-4);
         DEFAULTS.put("schedule", "step");
+        DEFAULTS.put("schedule_granularity", "batch");
         DEFAULTS.put("max_batches", 0);
         DEFAULTS.put("augment", true);
         DEFAULTS.put("latency_runs", 10);
@@ -92,6 +93,7 @@ final class TrialKeys {
                     .optNesterov(r.bool("nesterov"))
                     .optWeightDecay(r.number("weight_decay"))
                     .optSchedule(LearningRateSchedule.parse(r.string("schedule")))
+                    .optScheduleGranularity(LearningRateSchedule.Granularity.parse(r.string("schedule_granularity")))
                     .optMaxBatchesPerEpoch(r.integer32("max_batches"))
                     .optAugment(r.bool("augment"))
                     .optSeed(seed)

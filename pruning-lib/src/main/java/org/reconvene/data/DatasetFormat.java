@@ -21,7 +21,15 @@ public enum DatasetFormat {
     CIFAR100("CIFAR-100 binary", "cifar100", "cifar-100-binary", "train.bin", "test.bin"),
 
     /** Tiny ImageNet folder layout: {@code wnids.txt}, {@code train/<wnid>/images/}, {@code val/}. */
-    TINY_IMAGENET("Tiny ImageNet", "tinyimagenet", "tiny-imagenet-200", "wnids.txt");
+    TINY_IMAGENET("Tiny ImageNet", "tinyimagenet", "tiny-imagenet-200", "wnids.txt"),
+
+    /**
+     * The IDX files of the MNIST family (MNIST, Fashion-MNIST), each plain or gzipped. Both
+     * datasets share the layout, so without a name it loads as {@code mnist}; Debian's
+     * {@code dataset-fashion-mnist} installs it in {@code /usr/share/datasets/fashion-mnist}.
+     */
+    IDX("MNIST-family IDX", "mnist", "fashion-mnist", "train-images-idx3-ubyte[.gz]", "train-labels-idx1-ubyte[.gz]",
+            "t10k-images-idx3-ubyte[.gz]", "t10k-labels-idx1-ubyte[.gz]");
 
     /** A detected layout and the directory that actually holds its files. */
     public record Located(DatasetFormat format, Path root) {
@@ -101,6 +109,9 @@ public enum DatasetFormat {
     }
 
     private boolean matches(FileSystem fs, Path dir) {
+        if (this == IDX) {
+            return IdxReader.present(fs, dir);
+        }
         for (String m : markers) {
             if (!HadoopFiles.isFile(fs, new Path(dir, m))) {
                 return false;

@@ -22,7 +22,8 @@ public final class DatasetLoader {
     private static final Logger LOG = LoggerFactory.getLogger(DatasetLoader.class);
 
     /** Dataset names accepted by {@link #load(String, String)}. */
-    public static final List<String> DATASET_NAMES = List.of("cifar10", "cifar100", "tinyimagenet", "synthetic");
+    public static final List<String> DATASET_NAMES = List.of("cifar10", "cifar100", "tinyimagenet", "fashion-mnist", "mnist",
+            "synthetic");
 
     private DatasetLoader() {
     }
@@ -84,6 +85,7 @@ public final class DatasetLoader {
             case CIFAR10 -> CifarBinaryReader.readCifar10(loc.fs(), located.root(), name);
             case CIFAR100 -> CifarBinaryReader.readCifar100(loc.fs(), located.root(), name);
             case TINY_IMAGENET -> TinyImageNetReader.read(loc.fs(), located.root(), name);
+            case IDX -> IdxReader.read(loc.fs(), located.root(), name);
         };
         if ("cifar10".equals(expected) && ds.numClasses() != 10) {
             throw new IllegalArgumentException("dataset 'cifar10' must have 10 classes but " + located.root()
@@ -100,6 +102,7 @@ public final class DatasetLoader {
             case "cifar10" -> format == DatasetFormat.CIFAR10;
             case "cifar100" -> format == DatasetFormat.CIFAR100;
             case "tinyimagenet" -> format == DatasetFormat.TINY_IMAGENET;
+            case "fashion-mnist", "mnist" -> format == DatasetFormat.IDX;
             case "synthetic" -> format == DatasetFormat.CIFAR10 || format == DatasetFormat.TINY_IMAGENET;
             default -> false;
         };
@@ -110,6 +113,7 @@ public final class DatasetLoader {
             case "cifar10" -> "the " + DatasetFormat.CIFAR10.description() + " layout";
             case "cifar100" -> "the " + DatasetFormat.CIFAR100.description() + " layout";
             case "tinyimagenet" -> "the " + DatasetFormat.TINY_IMAGENET.description() + " layout";
+            case "fashion-mnist", "mnist" -> "the " + DatasetFormat.IDX.description() + " layout";
             default -> "the " + DatasetFormat.CIFAR10.description() + " or " + DatasetFormat.TINY_IMAGENET.description()
                     + " layout";
         };

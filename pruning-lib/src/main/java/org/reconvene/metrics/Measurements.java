@@ -56,7 +56,7 @@ public final class Measurements {
         // The unpruned network of the same architecture and classes is the reference of
         // compression and density (METHOD.md section 7); its counts follow from its spec.
         ModelSpec spec = net.spec();
-        ModelSpec denseSpec = Architectures.get(spec.arch()).defaultSpec(spec.numClasses());
+        ModelSpec denseSpec = Architectures.get(spec.arch()).defaultSpec(spec.numClasses(), spec.inputChannels());
         LayerProfile dense = LayerProfile.of(denseSpec, Architectures.build(denseSpec));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("params", m.params());

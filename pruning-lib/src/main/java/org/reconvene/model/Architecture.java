@@ -20,8 +20,13 @@ public interface Architecture {
     /** Dataset names this architecture runs on. */
     List<String> datasets();
 
-    /** The spec of the unpruned network for {@code numClasses} classes. */
-    ModelSpec defaultSpec(int numClasses);
+    /** The spec of the unpruned network for {@code numClasses} classes of {@code inputChannels}-channel images. */
+    ModelSpec defaultSpec(int numClasses, int inputChannels);
+
+    /** The spec of the unpruned network for {@code numClasses} classes of colour (3-channel) images. */
+    default ModelSpec defaultSpec(int numClasses) {
+        return defaultSpec(numClasses, 3);
+    }
 
     /** Builds the layer graph for {@code spec}, whose arch must be this one. */
     List<Layer> build(ModelSpec spec);

@@ -44,7 +44,7 @@ public final class ResNetArchitecture implements Architecture {
                 32,
                 new int[] {16, 32, 64},
                 new int[] {n, n, n},
-                List.of("cifar10", "cifar100", "synthetic"));
+                List.of("cifar10", "cifar100", "fashion-mnist", "mnist", "synthetic"));
     }
 
     static ResNetArchitecture resnet18() {
@@ -72,7 +72,7 @@ public final class ResNetArchitecture implements Architecture {
     }
 
     @Override
-    public ModelSpec defaultSpec(int numClasses) {
+    public ModelSpec defaultSpec(int numClasses, int inputChannels) {
         Map<String, Integer> widths = new LinkedHashMap<>();
         widths.put("stem.conv", stageWidths[0]);
         int in = stageWidths[0];
@@ -87,12 +87,12 @@ public final class ResNetArchitecture implements Architecture {
                 in = stageWidths[s];
             }
         }
-        return new ModelSpec(name, numClasses, inputSize, 3, widths);
+        return new ModelSpec(name, numClasses, inputSize, inputChannels, widths);
     }
 
     @Override
     public List<Layer> build(ModelSpec spec) {
-        Map<String, Integer> defaults = defaultSpec(spec.numClasses()).widths();
+        Map<String, Integer> defaults = defaultSpec(spec.numClasses(), spec.inputChannels()).widths();
         Architectures.checkSpec(this, spec, defaults.keySet());
         List<Layer> layers = new ArrayList<>();
         int stem = Architectures.positiveWidth(spec, "stem.conv");

@@ -68,11 +68,11 @@ public final class VggArchitecture implements Architecture {
 
     @Override
     public List<String> datasets() {
-        return List.of("cifar10", "cifar100", "synthetic");
+        return List.of("cifar10", "cifar100", "fashion-mnist", "mnist", "synthetic");
     }
 
     @Override
-    public ModelSpec defaultSpec(int numClasses) {
+    public ModelSpec defaultSpec(int numClasses, int inputChannels) {
         Map<String, Integer> widths = new LinkedHashMap<>();
         int i = 1;
         for (int[] stage : stages) {
@@ -80,12 +80,12 @@ public final class VggArchitecture implements Architecture {
                 widths.put("conv" + i++, w);
             }
         }
-        return new ModelSpec(name, numClasses, 32, 3, widths);
+        return new ModelSpec(name, numClasses, 32, inputChannels, widths);
     }
 
     @Override
     public List<Layer> build(ModelSpec spec) {
-        Architectures.checkSpec(this, spec, defaultSpec(spec.numClasses()).widths().keySet());
+        Architectures.checkSpec(this, spec, defaultSpec(spec.numClasses(), spec.inputChannels()).widths().keySet());
         List<Layer> layers = new ArrayList<>();
         int in = spec.inputChannels();
         int i = 1;

@@ -83,9 +83,13 @@ public final class NetworkTrainer {
         net.requireGradients(true);
         try (TrainStep step = new TrainStep(net, config)) {
             for (int epoch = 0; epoch < config.epochs(); epoch++) {
-                double lr =
-                        config.schedule()
-                                .rate(config.learningRate(), epoch, config.epochs(), config.gamma());
+                double lr = config.schedule().rate(config.learningRate(), epoch, config.epochs(), config.gamma());
+                boolean perBatch = config.scheduleGranularity() == LearningRateSchedule.Granularity.BATCH;
+                int batchesPerEpoch = Math.max(1, train.numBatches());
+                if (perBatch) {
+                    lr = config.schedule().rateAt(config.learningRate(), epoch, config.epochs(), config.gamma());
+                }
+                double epochStartLr = lr;
                 long t0 = System.nanoTime();
                 double lossSum = 0;
                 long correct = 0;
@@ -95,6 +99,10 @@ public final class NetworkTrainer {
                     try (NDManager bm = net.manager().newSubManager()) {
                         NDArray x = bm.create(b.x(), new Shape(b.size(), b.channels(), b.height(), b.width()));
                         NDArray y = bm.create(b.y());
+                        if (perBatch) {
+                            lr = config.schedule().rateAt(config.learningRate(),
+                                    epoch + (double) batches / batchesPerEpoch, config.epochs(), config.gamma());
+                        }
                         TrainStep.Outcome o = step.run(x, y, lr);
                         float loss = o.loss();
                         if (!Float.isFinite(loss)) {
@@ -114,11 +122,11 @@ public final class NetworkTrainer {
                 lastLoss = seen == 0 ? Double.NaN : lossSum / seen;
                 best = Math.max(best, last.top1());
                 EpochStats stats =
-                        new EpochStats(epoch + 1, lr, lastLoss, seen == 0 ? 0 : (double) correct / seen,
+                        new EpochStats(epoch + 1, epochStartLr, lastLoss, seen == 0 ? 0 : (double) correct / seen,
                                 last.loss(), last.top1(), last.top5(), batches, (t2 - t0) / 1_000_000);
                 history.add(stats);
                 LOG.info("epoch {}/{}: lr {} loss {} train-top1 {} test-top1 {}", stats.epoch(),
-                        config.epochs(), String.format("%.4g", lr), String.format("%.4f", lastLoss),
+                        config.epochs(), String.format("%.4g", epochStartLr), String.format("%.4f", lastLoss),
                         String.format("%.4f", stats.trainTop1()), String.format("%.4f", last.top1()));
                 listener.accept(stats);
             }

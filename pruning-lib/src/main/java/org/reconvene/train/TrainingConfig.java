@@ -15,6 +15,7 @@ public record TrainingConfig(
         boolean nesterov,
         double weightDecay,
         LearningRateSchedule schedule,
+        LearningRateSchedule.Granularity scheduleGranularity,
         double gamma,
         int maxBatchesPerEpoch,
         boolean augment,
@@ -36,6 +37,9 @@ public record TrainingConfig(
         require(maxEvalBatches >= 0, "maxEvalBatches", maxEvalBatches);
         if (schedule == null) {
             throw new IllegalArgumentException("schedule is required");
+        }
+        if (scheduleGranularity == null) {
+            throw new IllegalArgumentException("scheduleGranularity is required");
         }
     }
 
@@ -59,6 +63,7 @@ public record TrainingConfig(
         private boolean nesterov;
         private double weightDecay = 5e-4;
         private LearningRateSchedule schedule = LearningRateSchedule.STEP;
+        private LearningRateSchedule.Granularity scheduleGranularity = LearningRateSchedule.Granularity.BATCH;
         private double gamma = 0.1;
         private int maxBatchesPerEpoch;
         private boolean augment = true;
@@ -105,6 +110,12 @@ public record TrainingConfig(
         }
 
         /** Learning-rate schedule. */
+        /** How often the rate moves (default {@code BATCH}; see {@link LearningRateSchedule}). */
+        public Builder optScheduleGranularity(LearningRateSchedule.Granularity v) {
+            scheduleGranularity = v;
+            return this;
+        }
+
         public Builder optSchedule(LearningRateSchedule v) {
             schedule = v;
             return this;
@@ -149,7 +160,7 @@ public record TrainingConfig(
         /** The validated config. */
         public TrainingConfig build() {
             return new TrainingConfig(epochs, batchSize, learningRate, momentum, nesterov,
-                    weightDecay, schedule, gamma, maxBatchesPerEpoch, augment, evalBatchSize,
+                    weightDecay, schedule, scheduleGranularity, gamma, maxBatchesPerEpoch, augment, evalBatchSize,
                     maxEvalBatches, seed);
         }
     }

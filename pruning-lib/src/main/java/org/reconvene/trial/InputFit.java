@@ -29,7 +29,7 @@ public final class InputFit {
 
     /** The unpruned spec of {@code arch} for {@code ds}'s classes, checked to fit its images. */
     public static ModelSpec specFor(Architecture arch, ImageDataset ds) {
-        ModelSpec spec = arch.defaultSpec(ds.numClasses());
+        ModelSpec spec = arch.defaultSpec(ds.numClasses(), ds.channels());
         check(spec, ds);
         return spec;
     }

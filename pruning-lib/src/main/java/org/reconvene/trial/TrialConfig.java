@@ -85,6 +85,9 @@ public record TrialConfig(
         m.put("nesterov", training.nesterov());
         m.put("weight_decay", training.weightDecay());
         m.put("schedule", lower(training.schedule()));
+        // A constant rate is the same at either granularity: one trial, one id.
+        m.put("schedule_granularity", training.schedule() == org.reconvene.train.LearningRateSchedule.CONSTANT ? null
+                : lower(training.scheduleGranularity()));
         m.put("max_batches", training.maxBatchesPerEpoch());
         m.put("augment", training.augment());
         m.put("latency_runs", latencyRuns);

@@ -37,11 +37,11 @@ public final class TinyNets {
             }
 
             @Override
-            public ModelSpec defaultSpec(int numClasses) {
+            public ModelSpec defaultSpec(int numClasses, int inputChannels) {
                 Map<String, Integer> w = new LinkedHashMap<>();
                 w.put("c1", 4);
                 w.put("c2", 6);
-                return new ModelSpec(PLAIN, numClasses, 8, 3, w);
+                return new ModelSpec(PLAIN, numClasses, 8, inputChannels, w);
             }
 
             @Override
