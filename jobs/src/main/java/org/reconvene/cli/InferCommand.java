@@ -84,7 +84,10 @@ final class InferCommand implements Callable<Integer> {
                 test.optMaxBatches(maxBatches);
             }
             long t0 = System.nanoTime();
-            EvalResult r = Evaluator.evaluate(net, test.build());
+            EvalResult r;
+            try (ConsoleProgress progress = ConsoleProgress.open("infer", "batches")) {
+                r = Evaluator.evaluate(net, test.build(), progress);
+            }
             long evalMs = (System.nanoTime() - t0) / 1_000_000;
             out.put("model_dir", modelDir.toString());
             out.put("arch", spec.arch());

@@ -10,6 +10,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.hadoop.conf.Configuration;
 import org.reconvene.sweep.ResultStore;
+import org.reconvene.train.Progress;
 import org.reconvene.sweep.SweepJob;
 import org.reconvene.sweep.SparkSessions;
 import org.reconvene.sweep.SweepSpec;
@@ -80,7 +81,10 @@ final class SweepCommand implements Callable<Integer> {
             Configuration hadoop = spark.sparkContext().hadoopConfiguration();
             SweepJob.Outcome o;
             try {
-                o = SweepJob.run(spark, spec, new SweepJob.Options(resultsUri, resume, retryFailed, parallelism));
+                try (ConsoleProgress bar = ConsoleProgress.open("sweep " + spec.name(), "trials")) {
+                    o = SweepJob.run(spark, spec, new SweepJob.Options(resultsUri, resume, retryFailed, parallelism),
+                            ConsoleProgress.terminal() ? bar : Progress.NONE);
+                }
             } catch (Exception e) {
                 // Spark's SparkException is checked but thrown undeclared from Scala: catch it too.
                 if (!interruption.signalled()) {
@@ -103,19 +107,42 @@ final class SweepCommand implements Callable<Integer> {
         return spec.trials().stream().filter(t -> done.contains(t.trialId())).count();
     }
 
+    /** Config columns always in the table; other config columns appear when their value differs between rows. */
+    private static final List<String> SHOWN = List.of("model", "dataset", "method", "scorer", "sparsity", "seed");
+
     private static void printTable(Dataset<Row> rows) {
-        rows.select(
-                        functions.col("model"), functions.col("method"), functions.col("scorer"),
-                        functions.col("sparsity"), functions.col("seed"), functions.col("status"),
+        List<org.apache.spark.sql.Column> cols = new java.util.ArrayList<>();
+        SHOWN.forEach(c -> cols.add(functions.col(c)));
+        cols.addAll(varyingKnobs(rows).stream().map(functions::col).toList());
+        cols.addAll(List.of(functions.col("status"),
                         functions.round(functions.col("top1"), 4).as("top1"),
                         functions.col("params_nonzero"),
                         functions.round(functions.col("serialized_bytes").divide(1e6), 2).as("size_mb"),
                         functions.round(functions.col("latency_ms_b1"), 2).as("lat_b1_ms"),
                         functions.round(functions.col("size_ratio"), 2).as("size_ratio"),
                         functions.round(functions.col("speedup_b1"), 2).as("speedup_b1"),
-                        functions.col("prune_ms"), functions.col("error_class"))
-                .orderBy("model", "sparsity", "method", "scorer", "seed")
+                        functions.col("prune_ms"), functions.col("error_class")));
+        rows.select(cols.toArray(org.apache.spark.sql.Column[]::new))
+                .orderBy("model", "dataset", "sparsity", "method", "scorer", "seed")
                 .show(1000, false);
+    }
+
+    /** The config columns, beyond {@link #SHOWN}, that take more than one value among the rows (one Spark job). */
+    static List<String> varyingKnobs(Dataset<Row> rows) {
+        List<String> candidates = org.reconvene.sweep.ResultSchema.configColumns().stream()
+                .filter(c -> !SHOWN.contains(c) && !c.equals("data_uri") && List.of(rows.columns()).contains(c)).toList();
+        if (candidates.isEmpty()) {
+            return List.of();
+        }
+        Row counts = rows.agg(functions.countDistinct(functions.col(candidates.get(0))), candidates.stream().skip(1)
+                .map(c -> functions.countDistinct(functions.col(c))).toArray(org.apache.spark.sql.Column[]::new)).first();
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            if (counts.getLong(i) > 1) {
+                out.add(candidates.get(i));
+            }
+        }
+        return out;
     }
 
     private void printPlan(SweepSpec spec, List<TrialConfig> trials) {

@@ -76,7 +76,10 @@ final class TrainCommand implements Callable<Integer> {
         }
         Map<String, Object> summary = new LinkedHashMap<>();
         try (Network net = start) {
-            TrainingResult r = new NetworkTrainer(config).train(net, ds);
+            TrainingResult r;
+            try (ConsoleProgress progress = ConsoleProgress.open("train", "batches")) {
+                r = new NetworkTrainer(config).onProgress(progress).train(net, ds);
+            }
             summary.put("model", spec.arch());
             summary.put("init_model", initModel == null ? null : initModel.toString());
             summary.put("dataset", ds.name());

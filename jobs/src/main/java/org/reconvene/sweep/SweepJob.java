@@ -20,6 +20,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
 import org.reconvene.data.SyntheticImageGenerator;
 import org.reconvene.engine.Engines;
+import org.reconvene.train.Progress;
 import org.reconvene.trial.DatasetCache;
 import org.reconvene.trial.TrialConfig;
 import org.reconvene.trial.TrialResult;
@@ -60,6 +61,11 @@ public final class SweepJob {
      *     rows made with another PyTorch thread count into the sweep
      */
     public static Outcome run(SparkSession spark, SweepSpec spec, Options options) {
+        return run(spark, spec, options, Progress.NONE);
+    }
+
+    /** {@link #run(SparkSession, SweepSpec, Options)}, telling {@code bar} the trials done of those to run, each second. */
+    public static Outcome run(SparkSession spark, SweepSpec spec, Options options, Progress bar) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         ResultStore.requireUsable(options.results(), hadoop);
         int stale = ResultStore.cleanStaging(options.results(), spec.name(), hadoop);
@@ -114,6 +120,7 @@ public final class SweepJob {
         });
         progress.scheduleAtFixedRate(() -> logProgress(sweep, done.value(), failed.value(), todo.size(), t0),
                 10, 10, TimeUnit.SECONDS);
+        progress.scheduleAtFixedRate(() -> bar.update(done.value(), todo.size()), 0, 1, TimeUnit.SECONDS);
         try {
             jsc.parallelize(todo, slices).foreach(trial -> {
                 TaskContext task = TaskContext.get();
@@ -130,6 +137,7 @@ public final class SweepJob {
             progress.shutdownNow();
         }
         logProgress(sweep, done.value(), failed.value(), todo.size(), t0);
+        bar.update(done.value(), todo.size());
         return new Outcome(total, todo.size(), total - todo.size(), done.value() - failed.value(), failed.value());
     }
 
@@ -154,8 +162,9 @@ public final class SweepJob {
     private static void logProgress(String sweep, long done, long failed, int total, long t0) {
         double elapsed = (System.nanoTime() - t0) / 1e9;
         String eta = done == 0 ? "unknown" : String.format("%.0f s", elapsed / done * (total - done));
-        LOG.info("sweep {}: {} of {} trials done ({} failed), {} s elapsed, ETA {}", sweep, done, total, failed,
-                String.format("%.0f", elapsed), eta);
+        LOG.info("sweep {}: {} of {} trials done ({} failed), {} s elapsed, {} trials/hour, ETA {}", sweep, done, total,
+                failed, String.format("%.0f", elapsed), String.format("%.1f", elapsed > 0 ? done * 3600 / elapsed : 0),
+                eta);
     }
 
     /** Generates the synthetic datasets of the sweep that do not exist yet. */

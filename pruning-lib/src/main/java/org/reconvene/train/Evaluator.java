@@ -15,6 +15,12 @@ public final class Evaluator {
 
     /** Top-1, top-5 and mean loss of {@code net} over {@code sampler}'s first epoch. */
     public static EvalResult evaluate(Network net, BatchSampler sampler) {
+        return evaluate(net, sampler, Progress.NONE);
+    }
+
+    /** {@link #evaluate(Network, BatchSampler)}, telling {@code progress} the batches done of the sampler's. */
+    public static EvalResult evaluate(Network net, BatchSampler sampler, Progress progress) {
+        long batches = 0;
         long n = 0;
         long c1 = 0;
         long c5 = 0;
@@ -30,6 +36,7 @@ public final class Evaluator {
                     c5 += Losses.correctTopK(logits, y, 5);
                     n += b.size();
                 }
+                progress.update(++batches, sampler.numBatches());
             }
         }
         if (n == 0) {

@@ -31,6 +31,7 @@ public final class NetworkTrainer {
 
     private final TrainingConfig config;
     private Consumer<EpochStats> listener = s -> {};
+    private Progress progress = Progress.NONE;
 
     /** A trainer running {@code config}. */
     public NetworkTrainer(TrainingConfig config) {
@@ -40,6 +41,15 @@ public final class NetworkTrainer {
     /** Receives each epoch's stats as it ends (progress reporting). */
     public NetworkTrainer onEpoch(Consumer<EpochStats> listener) {
         this.listener = listener;
+        return this;
+    }
+
+    /**
+     * Receives the training batches done of the run's total after every step, and the
+     * evaluation batches of each epoch's test pass, counted on after them.
+     */
+    public NetworkTrainer onProgress(Progress progress) {
+        this.progress = progress;
         return this;
     }
 
@@ -81,6 +91,8 @@ public final class NetworkTrainer {
         EvalResult last = null;
         net.applyMasks();
         net.requireGradients(true);
+        long total = (long) config.epochs() * (train.numBatches() + test.numBatches());
+        long done = 0;
         try (TrainStep step = new TrainStep(net, config)) {
             for (int epoch = 0; epoch < config.epochs(); epoch++) {
                 double lr = config.schedule().rate(config.learningRate(), epoch, config.epochs(), config.gamma());
@@ -113,9 +125,12 @@ public final class NetworkTrainer {
                         seen += b.size();
                         batches++;
                     }
+                    progress.update(++done, total);
                 }
                 long t1 = System.nanoTime();
-                last = Evaluator.evaluate(net, test);
+                long evalStart = done;
+                last = Evaluator.evaluate(net, test, (d, t) -> progress.update(evalStart + d, total));
+                done = evalStart + test.numBatches();
                 long t2 = System.nanoTime();
                 trainNanos += t1 - t0;
                 evalNanos += t2 - t1;
