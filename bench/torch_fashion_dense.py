@@ -25,8 +25,9 @@ import time
 
 import numpy as np
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+
+from torch_models import MODELS, kaiming_init
 
 
 def idx(path):
@@ -53,45 +54,6 @@ def load(root, prefix):
     return padded, y.astype(np.int64)
 
 
-class Block(nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
-        self.shortcut = nn.Sequential()
-        if stride != 1 or cin != cout:
-            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, 0, bias=False), nn.BatchNorm2d(cout))
-
-    def forward(self, x):
-        h = F.relu(self.bn1(self.conv1(x)))
-        return F.relu(self.bn2(self.conv2(h)) + self.shortcut(x))
-
-
-class ResNet20(nn.Module):
-    def __init__(self, channels, classes):
-        super().__init__()
-        self.conv = nn.Conv2d(channels, 16, 3, 1, 1, bias=False)
-        self.bn = nn.BatchNorm2d(16)
-        layers, cin = [], 16
-        for stage, width in enumerate([16, 32, 64]):
-            for b in range(3):
-                layers.append(Block(cin, width, 2 if stage > 0 and b == 0 else 1))
-                cin = width
-        self.layers = nn.Sequential(*layers)
-        self.fc = nn.Linear(64, classes)
-        for m in self.modules():
-            if isinstance(m, (nn.Conv2d, nn.Linear)):
-                nn.init.kaiming_normal_(m.weight, mode="fan_in", nonlinearity="relu")
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
-
-    def forward(self, x):
-        h = self.layers(F.relu(self.bn(self.conv(x))))
-        return self.fc(torch.flatten(F.adaptive_avg_pool2d(h, 1), 1))
-
-
 def run(seed, data, epochs, batch, lr, threads):
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
@@ -101,7 +63,7 @@ def run(seed, data, epochs, batch, lr, threads):
     xtr = torch.from_numpy((xtr - mean) / std)
     xte = torch.from_numpy((xte - mean) / std)
     ytr, yte = torch.from_numpy(ytr), torch.from_numpy(yte)
-    net = ResNet20(1, 10)
+    net = kaiming_init(MODELS["resnet20"](10, channels=1))
     opt = torch.optim.SGD(net.parameters(), lr=lr, momentum=0.9, weight_decay=5e-4)
     n = xtr.shape[0]
     per_epoch = math.ceil(n / batch)

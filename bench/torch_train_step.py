@@ -14,60 +14,9 @@ import json
 import time
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
-
-def vgg(stages, classes):
-    layers, cin = [], 3
-    for s, widths in enumerate(stages):
-        if s > 0:
-            layers.append(nn.MaxPool2d(2, 2))
-        for w in widths:
-            layers += [nn.Conv2d(cin, w, 3, 1, 1, bias=True), nn.BatchNorm2d(w), nn.ReLU()]
-            cin = w
-    layers += [nn.AvgPool2d(2, 2), nn.Flatten(), nn.Linear(cin, classes)]
-    return nn.Sequential(*layers)
-
-
-class Block(nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
-        self.shortcut = nn.Sequential()
-        if stride != 1 or cin != cout:
-            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, 0, bias=False), nn.BatchNorm2d(cout))
-
-    def forward(self, x):
-        h = F.relu(self.bn1(self.conv1(x)))
-        return F.relu(self.bn2(self.conv2(h)) + self.shortcut(x))
-
-
-class ResNet(nn.Module):
-    def __init__(self, blocks, classes):
-        super().__init__()
-        self.conv = nn.Conv2d(3, 16, 3, 1, 1, bias=False)
-        self.bn = nn.BatchNorm2d(16)
-        layers, cin = [], 16
-        for stage, width in enumerate([16, 32, 64]):
-            for b in range(blocks):
-                layers.append(Block(cin, width, 2 if stage > 0 and b == 0 else 1))
-                cin = width
-        self.layers = nn.Sequential(*layers)
-        self.fc = nn.Linear(64, classes)
-
-    def forward(self, x):
-        h = self.layers(F.relu(self.bn(self.conv(x))))
-        return self.fc(torch.flatten(F.adaptive_avg_pool2d(h, 1), 1))
-
-
-MODELS = {
-    "vgg16": lambda c: vgg([[64, 64], [128, 128], [256, 256, 256], [512, 512, 512], [512, 512, 512]], c),
-    "resnet20": lambda c: ResNet(3, c),
-}
+from torch_models import MODELS
 
 
 def main():

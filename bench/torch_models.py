@@ -1,0 +1,72 @@
+"""Reconvene's architectures written in PyTorch, for the benchmarks and cross-checks in bench/:
+VGG (CIFAR shape, BatchNorm after every conv) and the CIFAR ResNets (3 stages of 16-32-64, 1x1
+projection shortcuts where the width or stride changes), for any number of input channels.
+
+`kaiming_init` gives a network Reconvene's initialisation: Kaiming-normal conv and Linear
+weights (fan-in, ReLU gain), zero biases; BatchNorm keeps PyTorch's 1 and 0.
+"""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def vgg(stages, classes, channels=3):
+    layers, cin = [], channels
+    for s, widths in enumerate(stages):
+        if s > 0:
+            layers.append(nn.MaxPool2d(2, 2))
+        for w in widths:
+            layers += [nn.Conv2d(cin, w, 3, 1, 1, bias=True), nn.BatchNorm2d(w), nn.ReLU()]
+            cin = w
+    layers += [nn.AvgPool2d(2, 2), nn.Flatten(), nn.Linear(cin, classes)]
+    return nn.Sequential(*layers)
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or cin != cout:
+            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, 0, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        h = F.relu(self.bn1(self.conv1(x)))
+        return F.relu(self.bn2(self.conv2(h)) + self.shortcut(x))
+
+
+class ResNet(nn.Module):
+    def __init__(self, blocks, classes, channels=3):
+        super().__init__()
+        self.conv = nn.Conv2d(channels, 16, 3, 1, 1, bias=False)
+        self.bn = nn.BatchNorm2d(16)
+        layers, cin = [], 16
+        for stage, width in enumerate([16, 32, 64]):
+            for b in range(blocks):
+                layers.append(Block(cin, width, 2 if stage > 0 and b == 0 else 1))
+                cin = width
+        self.layers = nn.Sequential(*layers)
+        self.fc = nn.Linear(64, classes)
+
+    def forward(self, x):
+        h = self.layers(F.relu(self.bn(self.conv(x))))
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(h, 1), 1))
+
+
+MODELS = {
+    "vgg16": lambda classes, channels=3: vgg([[64, 64], [128, 128], [256, 256, 256], [512, 512, 512],
+                                               [512, 512, 512]], classes, channels),
+    "resnet20": lambda classes, channels=3: ResNet(3, classes, channels),
+}
+
+
+def kaiming_init(net):
+    for m in net.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            nn.init.kaiming_normal_(m.weight, mode="fan_in", nonlinearity="relu")
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+    return net
