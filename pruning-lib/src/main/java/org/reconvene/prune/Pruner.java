@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.reconvene.mask.UnstructuredPruner;
 import org.reconvene.model.Network;
 import org.reconvene.model.ParameterInfo;
 import org.reconvene.score.PruningData;

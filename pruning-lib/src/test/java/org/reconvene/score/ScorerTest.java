@@ -18,7 +18,7 @@ import org.reconvene.data.ImageDataset;
 import org.reconvene.engine.Autograd;
 import org.reconvene.mask.MaskScope;
 import org.reconvene.mask.Masker;
-import org.reconvene.mask.UnstructuredPruner;
+import org.reconvene.prune.UnstructuredPruner;
 import org.reconvene.model.Network;
 import org.reconvene.train.Losses;
 

@@ -1,4 +1,4 @@
-package org.reconvene.mask;
+package org.reconvene.prune;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.reconvene.mask.Masker;
+import org.reconvene.mask.MaskScope;
 import org.reconvene.model.Network;
 import org.reconvene.model.ParameterInfo;
 import org.reconvene.score.PruningData;
