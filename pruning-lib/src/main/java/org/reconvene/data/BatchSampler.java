@@ -3,6 +3,7 @@ package org.reconvene.data;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
+import org.reconvene.provenance.Seeds;
 
 /**
  * Cuts an {@link ImageSplit} into normalised, optionally shuffled and augmented mini-batches for
@@ -91,13 +92,7 @@ public final class BatchSampler {
 
     /** Mixes seed and epoch so neighbouring seeds and epochs give unrelated streams. */
     static long epochSeed(long seed, int epoch) {
-        return mix64(seed ^ mix64(0x9E3779B97F4A7C15L * (epoch + 1L)));
-    }
-
-    private static long mix64(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return Seeds.mix64(seed ^ Seeds.mix64(Seeds.GOLDEN * (epoch + 1L)));
     }
 
     private final class EpochIterator implements Iterator<Batch> {
@@ -114,12 +109,7 @@ public final class BatchSampler {
                 order[i] = i;
             }
             if (shuffle) {
-                for (int i = n - 1; i > 0; i--) {
-                    int j = rng.nextInt(i + 1);
-                    int t = order[i];
-                    order[i] = order[j];
-                    order[j] = t;
-                }
+                Seeds.shuffle(order, rng);
             }
             total = numBatches();
         }

@@ -11,9 +11,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -205,33 +202,5 @@ final class HadoopFiles {
 
     static UncheckedIOException io(String what, Path p, IOException e) {
         return new UncheckedIOException(what + " " + p + ": " + e.getMessage(), e);
-    }
-
-    /**
-     * Runs {@code body} for every index in parallel and rethrows the first failure unchanged in the
-     * calling thread. A plain parallel stream would re-create the exception reflectively, which
-     * prefixes the message with the class name and hides the clean message the CLI prints.
-     */
-    static void parallelFor(int n, IntConsumer body) {
-        AtomicReference<RuntimeException> failure = new AtomicReference<>();
-        AtomicReference<Error> error = new AtomicReference<>();
-        IntStream.range(0, n).parallel().forEach(i -> {
-            if (failure.get() != null || error.get() != null) {
-                return;
-            }
-            try {
-                body.accept(i);
-            } catch (RuntimeException e) {
-                failure.compareAndSet(null, e);
-            } catch (Error e) {
-                error.compareAndSet(null, e);
-            }
-        });
-        if (error.get() != null) {
-            throw error.get();
-        }
-        if (failure.get() != null) {
-            throw failure.get();
-        }
     }
 }

@@ -18,6 +18,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.reconvene.provenance.Seeds;
 
 /**
  * Writes a learnable synthetic image classification dataset in a real on-disk layout, so demos and
@@ -178,13 +179,7 @@ public final class SyntheticImageGenerator {
         for (int i = 0; i < n; i++) {
             labels[i] = i % classes;
         }
-        SplittableRandom rng = new SplittableRandom(streamSeed(stream, -1));
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = labels[i];
-            labels[i] = labels[j];
-            labels[j] = t;
-        }
+        Seeds.shuffle(labels, new SplittableRandom(streamSeed(stream, -1)));
         return labels;
     }
 
@@ -220,19 +215,13 @@ public final class SyntheticImageGenerator {
 
     /** Seed of one image's stream (or, with index -1, of a split's label shuffle). */
     private long streamSeed(long stream, long index) {
-        return mix64(seed + mix64(stream * 0x9E3779B97F4A7C15L + mix64(index + 0x632BE59BD9B4E019L)));
-    }
-
-    private static long mix64(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return Seeds.mix64(seed + Seeds.mix64(stream * Seeds.GOLDEN + Seeds.mix64(index + 0x632BE59BD9B4E019L)));
     }
 
     /** Renders images {@code from..from+count-1} of their true classes {@code shown}. */
     private void renderChunk(int[] shown, long stream, int from, int count, byte[] dst) {
         int per = 3 * imageSize * imageSize;
-        HadoopFiles.parallelFor(count, j -> {
+        org.reconvene.engine.ComputePool.forEach(count, j -> {
             int i = from + j;
             ShapeRenderer.render(shown[i], classes, imageSize, difficulty, new SplittableRandom(streamSeed(stream, i)),
                     dst, j * per);
@@ -326,7 +315,7 @@ public final class SyntheticImageGenerator {
         for (int done = 0; done < shown.length; done += CHUNK) {
             int n = Math.min(CHUNK, shown.length - done);
             renderChunk(shown, stream, done, n, buf);
-            HadoopFiles.parallelFor(n, j -> encoded[j] = ImageCodec.encodeJpeg(buf, j * per, imageSize, JPEG_QUALITY));
+            org.reconvene.engine.ComputePool.forEach(n, j -> encoded[j] = ImageCodec.encodeJpeg(buf, j * per, imageSize, JPEG_QUALITY));
             for (int j = 0; j < n; j++) {
                 Path p = pathOf.apply(done + j);
                 try (OutputStream out = create(fs, p)) {

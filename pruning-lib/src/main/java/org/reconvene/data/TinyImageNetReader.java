@@ -127,7 +127,7 @@ final class TinyImageNetReader {
         for (int i = 0; i < n; i++) {
             labels[i] = labelList.get(i);
         }
-        HadoopFiles.parallelFor(n, i -> {
+        org.reconvene.engine.ComputePool.forEach(n, i -> {
             Path p = files.get(i);
             byte[] data = HadoopFiles.readAll(fs, p);
             ImageCodec.decodeRgb(data, p.toString(), SIZE, pixels, i * bytes);

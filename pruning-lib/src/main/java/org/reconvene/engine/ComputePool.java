@@ -3,7 +3,9 @@ package org.reconvene.engine;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
  * Runs the library's own parallel Java loops (parallel streams) on as many threads as PyTorch
@@ -27,7 +29,7 @@ public final class ComputePool {
      * parallel streams inside it use at most that many. Exceptions reach the caller unchanged.
      */
     public static <T> T call(Supplier<T> work) {
-        int threads = Math.max(1, Engines.threads());
+        int threads = budget();
         ForkJoinPool pool = POOLS.computeIfAbsent(threads, ForkJoinPool::new);
         try {
             return pool.submit(work::get).get();
@@ -55,6 +57,23 @@ public final class ComputePool {
             t = t.getCause();
         }
         return t;
+    }
+
+    /**
+     * The threads parallel work may use: PyTorch's thread budget once the engine is loaded (in a
+     * Spark task, {@code spark.task.cpus}); before that, in a JVM that only reads or writes data
+     * (datagen, a sweep driver generating data), every core, without loading the engine for it.
+     */
+    static int budget() {
+        return Engines.isLoaded() ? Math.max(1, Engines.threads()) : Runtime.getRuntime().availableProcessors();
+    }
+
+    /**
+     * Runs {@code body} for every index in {@code [0, n)} in parallel within {@link #budget()}; the
+     * first failure reaches the caller as thrown, and the remaining indices may be skipped.
+     */
+    public static void forEach(int n, IntConsumer body) {
+        run(() -> IntStream.range(0, n).parallel().forEach(body));
     }
 
     /** {@link #call} for work without a result. */

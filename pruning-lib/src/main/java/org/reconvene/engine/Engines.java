@@ -12,7 +12,14 @@ import ai.djl.engine.Engine;
  */
 public final class Engines {
 
+    private static volatile boolean loaded;
+
     private Engines() {}
+
+    /** Whether the engine has been loaded in this JVM (asking does not load it). */
+    public static boolean isLoaded() {
+        return loaded;
+    }
 
     /**
      * Loads the PyTorch engine if it is not loaded yet and returns it; the first call also tunes
@@ -20,7 +27,9 @@ public final class Engines {
      */
     public static Engine ensureLoaded() {
         NativeAllocator.tune();
-        return Engine.getEngine("PyTorch");
+        Engine e = Engine.getEngine("PyTorch");
+        loaded = true;
+        return e;
     }
 
     /** The PyTorch version the engine runs, e.g. {@code 2.7.1}. */

@@ -56,4 +56,26 @@ class ComputePoolTest {
         }));
         assertSame(thrown, caught);
     }
+
+    @Test
+    void forEachStaysInTheBudgetAndRethrowsTheFirstFailureAsThrown() {
+        int before = Engines.threads();
+        try {
+            Engines.setThreads(1);
+            Set<String> names = ConcurrentHashMap.newKeySet();
+            ComputePool.forEach(32, i -> names.add(Thread.currentThread().getName()));
+            assertEquals(1, names.size(), "one thread allowed, used " + names);
+            assertFalse(names.iterator().next().contains("commonPool"));
+        } finally {
+            Engines.setThreads(before);
+        }
+        IllegalArgumentException thrown = new IllegalArgumentException("corrupt JPEG x.JPEG");
+        IllegalArgumentException caught = assertThrows(IllegalArgumentException.class, () -> ComputePool.forEach(100,
+                i -> {
+                    if (i == 57) {
+                        throw thrown;
+                    }
+                }));
+        assertSame(thrown, caught);
+    }
 }
