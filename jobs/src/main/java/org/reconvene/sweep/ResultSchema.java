@@ -75,6 +75,41 @@ public final class ResultSchema {
             "epoch", Kind.INT, "lr", Kind.DOUBLE, "train_loss", Kind.DOUBLE, "train_top1", Kind.DOUBLE,
             "test_loss", Kind.DOUBLE, "test_top1", Kind.DOUBLE, "test_top5", Kind.DOUBLE, "ms", Kind.LONG);
 
+    /** Every scalar column, in row order; declared before {@link #SCHEMA}, which is built from it. */
+    private static final Map<String, Kind> SCALARS = scalarsInOrder();
+
+    /**
+     * The columns an OK row may leave null, each with the reason; every other column is filled in
+     * every OK row (a test checks this on a real sweep's rows). Config fields that do not apply to
+     * a trial's method are null so that such trials share one id ({@code TrialConfig.toMap}).
+     */
+    static final Map<String, String> NULLABLE = nullable(
+            "error_class", "set only for FAILED rows",
+            "error_message", "set only for FAILED rows",
+            "scorer", "only methods that score weights (not dense, spai-random, spai-l1)",
+            "sparsity", "not for dense",
+            "scope", "only methods with an unstructured mask (upai, reconvene, spai-layerwise)",
+            "dense_classifier", "only methods with an unstructured mask",
+            "samples_per_class", "only scorers that need data (snip, grasp)",
+            "synflow_rounds", "only the synflow scorer",
+            "grasp_temperature", "only the grasp scorer",
+            "pse_criterion", "only reconvene",
+            "pse_tau", "only reconvene with the retention criterion",
+            "pse_delta", "only reconvene with the density criterion",
+            "alpha", "only reconvene and spai-layerwise",
+            "min_channels", "only reconvene and spai-layerwise",
+            "rlr_reinit", "only reconvene",
+            "schedule_granularity", "not for the constant schedule, which is the same at either granularity",
+            "top5", "only datasets of more than 10 classes, where top-5 says more than top-1",
+            "upai_params_nonzero", "measured only against the unstructured counterpart built in the same trial (reconvene)",
+            "upai_serialized_bytes", "as upai_params_nonzero",
+            "upai_macs_nonzero", "as upai_params_nonzero",
+            "upai_latency_ms_b1", "as upai_params_nonzero",
+            "upai_latency_ms_b64", "as upai_params_nonzero",
+            "size_ratio", "as upai_params_nonzero",
+            "speedup_b1", "as upai_params_nonzero",
+            "speedup_b64", "as upai_params_nonzero");
+
     /** The Parquet schema of a row. */
     static final MessageType SCHEMA = build();
 
@@ -97,11 +132,15 @@ public final class ResultSchema {
 
     /** Every scalar column in row order. */
     static Map<String, Kind> scalars() {
+        return SCALARS;
+    }
+
+    private static Map<String, Kind> scalarsInOrder() {
         Map<String, Kind> all = new LinkedHashMap<>(HEAD);
         all.putAll(CONFIG);
         all.putAll(METRICS);
         all.putAll(PROVENANCE);
-        return all;
+        return java.util.Collections.unmodifiableMap(all);
     }
 
     private static MessageType build() {
@@ -139,6 +178,14 @@ public final class ResultSchema {
             default:
                 return Types.optional(PrimitiveTypeName.BOOLEAN).named(name);
         }
+    }
+
+    private static Map<String, String> nullable(String... pairs) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            m.put(pairs[i], pairs[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(m);
     }
 
     private static Map<String, Kind> columns(Object... pairs) {

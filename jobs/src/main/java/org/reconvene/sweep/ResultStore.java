@@ -103,6 +103,15 @@ public final class ResultStore {
         FileContext.getFileContext(fs.getUri(), conf).rename(staged, target, Options.Rename.OVERWRITE);
     }
 
+    /** Deletes one staging file after a failed commit (best effort: the next run cleans what remains). */
+    static void discard(Path staged, Configuration conf) {
+        try {
+            staged.getFileSystem(conf).delete(staged, false);
+        } catch (IOException | RuntimeException e) {
+            // Left for cleanStaging; the failure being reported matters more.
+        }
+    }
+
     /**
      * Deletes the staging files a crashed writer left in sweep {@code sweepId}, including the
      * {@code _tmp-*.parquet} files of earlier versions; returns how many.

@@ -43,18 +43,23 @@ public final class TrialRowWriter {
     public static void write(TrialResult r, String sweepId, String resultsUri, Configuration conf) {
         Path target = ResultStore.rowPath(resultsUri, sweepId, r.trialId());
         Path staged = ResultStore.stagingPath(resultsUri, sweepId, r.trialId());
+        Group row = row(r, sweepId);
         try {
             try (ParquetWriter<Group> w = ExampleParquetWriter.builder(ResultStore.output(staged, conf))
                     .withType(ResultSchema.SCHEMA)
                     .withConf(conf)
                     .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                     .build()) {
-                w.write(row(r, sweepId));
+                w.write(row);
             }
             pauseForCrashTest();
             ResultStore.publish(staged, target, conf);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot commit the row of trial " + r.trialId() + " to " + target, e);
+        } catch (IOException | RuntimeException e) {
+            ResultStore.discard(staged, conf);
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new UncheckedIOException("cannot commit the row of trial " + r.trialId() + " to " + target, (IOException) e);
         }
     }
 
@@ -79,6 +84,14 @@ public final class TrialRowWriter {
         values.putAll(r.config());
         values.putAll(r.metrics());
         values.putAll(r.provenance());
+        Map<String, ResultSchema.Kind> declared = ResultSchema.scalars();
+        for (String k : values.keySet()) {
+            if (!declared.containsKey(k)) {
+                // A renamed or new metric would otherwise vanish from every row without a word.
+                throw new IllegalStateException("trial " + r.trialId() + " produced '" + k + "', which has no column "
+                        + "in ResultSchema; declare it there");
+            }
+        }
         Group g = new SimpleGroupFactory(ResultSchema.SCHEMA).newGroup();
         for (Map.Entry<String, ResultSchema.Kind> c : ResultSchema.scalars().entrySet()) {
             append(g, c.getKey(), c.getValue(), values.get(c.getKey()));

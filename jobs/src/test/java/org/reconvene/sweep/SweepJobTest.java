@@ -69,6 +69,20 @@ class SweepJobTest extends SparkTestBase {
         // SQL over the nested per-layer detail: one exploded row per prunable layer of each OK trial
         assertEquals(3 * 22, rows.filter("status = 'OK'").selectExpr("explode(layers) AS l").count());
 
+        // Every declared column of every OK row: filled, or declared nullable with its reason.
+        java.util.Map<String, java.util.Set<String>> emptyWhereNotAllowed = new java.util.TreeMap<>();
+        for (Row r : rows.filter("status = 'OK'").collectAsList()) {
+            for (String c : ResultSchema.scalars().keySet()) {
+                if (!ResultSchema.NULLABLE.containsKey(c) && r.isNullAt(r.fieldIndex(c))) {
+                    emptyWhereNotAllowed.computeIfAbsent(c, k -> new java.util.TreeSet<>()).add(r.getAs("method"));
+                }
+            }
+        }
+        assertEquals(java.util.Map.of(), emptyWhereNotAllowed, "columns null in OK rows, by method");
+        for (String c : ResultSchema.NULLABLE.keySet()) {
+            assertTrue(ResultSchema.scalars().containsKey(c), "nullable " + c + " is not a column");
+        }
+
         SweepJob.Outcome resumed = SweepJob.run(spark, spec, new SweepJob.Options(results, true, false, 0));
         assertEquals(0, resumed.ran());
         assertEquals(4, resumed.skipped());
