@@ -23,7 +23,7 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>Run with {@code bin/reconvene report --results results --out report/}. Aggregation is Spark
  * SQL over the OK rows; the small aggregated table is then arranged on the driver. Speedups are
- * only those measured in one task against the unstructured counterpart (METHOD.md section 7).
+ * only those measured in one task against the unstructured counterpart (docs/METHOD.md section 7).
  */
 public final class ReportJob {
 

@@ -11,7 +11,7 @@ import org.apache.parquet.schema.Type;
 import org.apache.parquet.schema.Types;
 
 /**
- * The columns of a result row (METHOD.md section 8) and their Parquet types: one flat, typed
+ * The columns of a result row (docs/METHOD.md section 8) and their Parquet types: one flat, typed
  * column per config field, metric and provenance field, and two lists of structs for the
  * per-layer detail and the per-epoch history.
  *
@@ -47,7 +47,7 @@ public final class ResultSchema {
             "schedule_granularity", Kind.STRING, "max_batches", Kind.INT,
             "augment", Kind.BOOLEAN, "latency_runs", Kind.INT);
 
-    /** Metric columns (METHOD.md section 7). */
+    /** Metric columns (docs/METHOD.md section 7). */
     static final Map<String, Kind> METRICS = columns(
             "top1", Kind.DOUBLE, "top1_best", Kind.DOUBLE, "top5", Kind.DOUBLE, "loss", Kind.DOUBLE,
             "prune_ms", Kind.LONG, "train_ms", Kind.LONG, "eval_ms", Kind.LONG, "measure_ms", Kind.LONG,

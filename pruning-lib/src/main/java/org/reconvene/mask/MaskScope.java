@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /** Whether weights compete for survival across the whole network or within each layer. */
 public enum MaskScope {
-    /** Rank all prunable weights together (METHOD.md section 2, the default). */
+    /** Rank all prunable weights together (docs/METHOD.md section 2, the default). */
     GLOBAL,
     /** Keep the same density in every layer, ranking within the layer. */
     LAYERWISE;

@@ -12,7 +12,7 @@ import org.reconvene.engine.ComputePool;
  * SynFlow does it 100 times, so sorting is too slow. Scores are mapped to unsigned 32-bit keys
  * that order like the floats; two histogram passes over 16-bit digits find the exact key of the
  * k-th highest score, and a final pass keeps everything above it plus the first ties in array
- * order (the arrays are given in layer order), which is METHOD.md's tie rule. Entries whose
+ * order (the arrays are given in layer order), which is docs/METHOD.md's tie rule. Entries whose
  * eligibility is 0 (SynFlow's already pruned weights) are never kept. The passes run on fixed
  * chunks in parallel; ties, rare with float scores, are then handed out chunk by chunk in order,
  * so the result does not depend on scheduling.

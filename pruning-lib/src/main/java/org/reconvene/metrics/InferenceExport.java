@@ -13,7 +13,7 @@ import org.reconvene.model.NetworkStore;
  * is measured to lower batch-1 latency, else as it is. The decision is a measurement, not an
  * assumption, because on a few tiny layers the two forms time the same and nothing is gained.
  *
- * <p>Both forms are timed in alternating runs in this process (METHOD.md section 7), at batch 1
+ * <p>Both forms are timed in alternating runs in this process (docs/METHOD.md section 7), at batch 1
  * and 64; the figures come back with the decision, to be recorded with the export.
  */
 public final class InferenceExport {

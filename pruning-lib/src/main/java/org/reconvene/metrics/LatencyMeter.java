@@ -15,7 +15,7 @@ import org.reconvene.model.Network;
  *
  * <p>When several networks are compared, {@link #compare} interleaves their runs (a, b, a, b,
  * ...) so that a burst of load on a shared machine hits all of them alike; speedups must only
- * be taken from one such call (METHOD.md section 7).
+ * be taken from one such call (docs/METHOD.md section 7).
  */
 public final class LatencyMeter {
 

@@ -9,7 +9,7 @@ import org.reconvene.model.ModelSpec;
  * Per-layer shapes, parameter counts and multiply-accumulates of a layer graph, derived from
  * the graph alone.
  *
- * <p>MACs follow METHOD.md section 7: convolutions and Linear layers only, for one sample; a
+ * <p>MACs follow docs/METHOD.md section 7: convolutions and Linear layers only, for one sample; a
  * convolution costs {@code out * in * k * k * Hout * Wout}. Parameters count trainable tensors
  * (weights, biases, BatchNorm gamma and beta), not running statistics.
  */

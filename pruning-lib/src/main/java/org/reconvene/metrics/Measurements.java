@@ -8,7 +8,7 @@ import org.reconvene.model.ModelSpec;
 import org.reconvene.model.Network;
 
 /**
- * The METHOD.md section 7 size, compute and latency metrics of a network as named fields, shared
+ * The docs/METHOD.md section 7 size, compute and latency metrics of a network as named fields, shared
  * by the CLI summaries and the sweep's result rows so both measure the same way.
  *
  * <p>Each network is measured once: {@link #of} for a network on its own, {@link #compare} for a
@@ -31,7 +31,7 @@ public final class Measurements {
     /**
      * The metrics of {@code pruned} plus its comparison with {@code upai}, the unstructured network
      * built in the same run: size ratio of their serialized bytes and speedups from latencies
-     * measured in alternating runs (METHOD.md section 7).
+     * measured in alternating runs (docs/METHOD.md section 7).
      */
     public static Map<String, Object> compare(Network upai, Network pruned, int runs) {
         NetworkMetrics u = NetworkMetrics.of(upai);
@@ -54,7 +54,7 @@ public final class Measurements {
 
     private static Map<String, Object> sizes(Network net, NetworkMetrics m) {
         // The unpruned network of the same architecture and classes is the reference of
-        // compression and density (METHOD.md section 7); its counts follow from its spec.
+        // compression and density (docs/METHOD.md section 7); its counts follow from its spec.
         ModelSpec spec = net.spec();
         ModelSpec denseSpec = Architectures.get(spec.arch()).defaultSpec(spec.numClasses(), spec.inputChannels());
         LayerProfile dense = LayerProfile.of(denseSpec, Architectures.build(denseSpec));

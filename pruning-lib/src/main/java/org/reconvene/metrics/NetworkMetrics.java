@@ -6,7 +6,7 @@ import org.reconvene.model.Network;
 import org.reconvene.model.NetworkStore;
 
 /**
- * The size and compute metrics of METHOD.md section 7, measured on a network as built.
+ * The size and compute metrics of docs/METHOD.md section 7, measured on a network as built.
  *
  * <p>{@code paramsNonzero} and {@code macsNonzero} count what survives the masks: a masked
  * weight contributes its mask's ones, and a masked convolution performs one MAC per surviving

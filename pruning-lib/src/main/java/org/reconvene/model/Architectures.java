@@ -10,7 +10,7 @@ import java.util.Set;
 /**
  * The model zoo: every architecture the platform builds, looked up by name.
  *
- * <p>Names and dataset support follow METHOD.md section 6. Lookups of unknown names fail with
+ * <p>Names and dataset support follow docs/METHOD.md section 6. Lookups of unknown names fail with
  * a message that lists the known ones.
  */
 public final class Architectures {

@@ -7,7 +7,7 @@ import java.util.List;
  * What one tensor of a network is: its name, owning layer, role and shape.
  *
  * <p>Describes trainable parameters and BatchNorm running statistics alike; {@link #trainable()}
- * tells them apart. Only convolution and Linear weights are {@link #prunable()} (METHOD.md
+ * tells them apart. Only convolution and Linear weights are {@link #prunable()} (docs/METHOD.md
  * section 2).
  */
 public record ParameterInfo(String name, String layer, Role role, long[] shape, int fanIn) {

@@ -46,7 +46,7 @@ public record PruningConfig(
         return method == PruningMethod.DENSE ? 1.0 : 1.0 - sparsity;
     }
 
-    /** A builder with METHOD.md's defaults: global scope, prunable classifier, 10 samples per class. */
+    /** A builder with docs/METHOD.md's defaults: global scope, prunable classifier, 10 samples per class. */
     public static Builder builder() {
         return new Builder();
     }

@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
 public enum PruningMethod {
     /** The unpruned network. */
     DENSE("dense"),
-    /** Unstructured pruning at initialization: scores and global masks (METHOD.md section 3). */
+    /** Unstructured pruning at initialization: scores and global masks (docs/METHOD.md section 3). */
     UPAI("upai"),
     /** Reconvene: unstructured masks, then PSE and RLR rebuild the non-sensitive layers (section 5). */
     RECONVENE("reconvene"),

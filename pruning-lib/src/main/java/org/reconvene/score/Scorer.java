@@ -2,7 +2,7 @@ package org.reconvene.score;
 
 /**
  * An unstructured pruning-at-initialization criterion: one score per prunable weight, higher
- * meaning more worth keeping (METHOD.md section 3).
+ * meaning more worth keeping (docs/METHOD.md section 3).
  *
  * <p>A scorer reads the network in the context and must leave it as it found it (same tensor
  * values, no masks added, no gradients required). Masking is separate and shared

@@ -1,7 +1,7 @@
 package org.reconvene.score;
 
 /**
- * Knobs of the scorers, with METHOD.md's values as defaults.
+ * Knobs of the scorers, with docs/METHOD.md's values as defaults.
  *
  * @param synflowRounds SynFlow's pruning rounds (100); round k masks at density d^(k/rounds)
  * @param graspTemperature GraSP's softmax temperature T (200)
@@ -13,7 +13,7 @@ package org.reconvene.score;
 public record ScorerSettings(
         int synflowRounds, double graspTemperature, int graspHessianMaxSamples, int chunkSize) implements java.io.Serializable {
 
-    /** The defaults of METHOD.md section 3. */
+    /** The defaults of docs/METHOD.md section 3. */
     public static ScorerSettings defaults() {
         return new ScorerSettings(100, 200.0, 256, 256);
     }

@@ -5,7 +5,7 @@ import java.util.List;
 /** Looks scorers up by their config name. */
 public final class Scorers {
 
-    /** Names of every scorer, in METHOD.md's order. */
+    /** Names of every scorer, in docs/METHOD.md's order. */
     public static final List<String> NAMES = List.of("random", "magnitude", "snip", "grasp", "synflow");
 
     private Scorers() {}

@@ -35,7 +35,7 @@ public final class SynFlowScorer implements Scorer {
 
     private final BiConsumer<Integer, Map<String, float[]>> onRound;
 
-    /** The scorer of METHOD.md section 3. */
+    /** The scorer of docs/METHOD.md section 3. */
     public SynFlowScorer() {
         this((k, m) -> {});
     }

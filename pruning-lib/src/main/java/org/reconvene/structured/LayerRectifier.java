@@ -16,7 +16,7 @@ import org.reconvene.provenance.Seeds;
  * Reconvene's Resilient Layer Rectifier (RLR): rebuilds the non-sensitive convolutions dense and
  * narrower.
  *
- * <p>A channel group is rectified only if every producer in it is non-sensitive (METHOD.md 5.4);
+ * <p>A channel group is rectified only if every producer in it is non-sensitive (docs/METHOD.md 5.4);
  * it keeps the width of its widest producer's structured width, choosing the channels of largest
  * saliency summed over its producers. The rectified producers lose their masks; consumers lose
  * the matching input channels, and sensitive consumers keep their masks, sliced. Then the chosen

@@ -4,13 +4,13 @@ import java.util.Locale;
 
 /**
  * The knobs of Reconvene's PSE and RLR and of the layer-wise structured baseline
- * (METHOD.md sections 4 and 5).
+ * (docs/METHOD.md sections 4 and 5).
  *
- * <p>The defaults are provisional: METHOD.md requires each to be justified by a recorded sweep,
+ * <p>The defaults are provisional: docs/METHOD.md requires each to be justified by a recorded sweep,
  * which the sweep job (conf/sweeps) is for; until then they are {@code tau = 0.4} (see
  * docs/STRUCTURED.md for the size sweep behind it), {@code delta =
- * 0.1}, {@code alpha = 0.5} (METHOD.md's), {@code minChannels = 4} and {@code reinit = affected}
- * (METHOD.md's).
+ * 0.1}, {@code alpha = 0.5} (docs/METHOD.md's), {@code minChannels = 4} and {@code reinit = affected}
+ * (docs/METHOD.md's).
  *
  * @param criterion how PSE decides that a layer is non-sensitive
  * @param tau largest sensitivity 1 - retained saliency of a non-sensitive layer (retention)

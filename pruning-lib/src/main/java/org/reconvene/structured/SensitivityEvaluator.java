@@ -13,7 +13,7 @@ import org.reconvene.model.Network;
  * <p>For conv layer l with C_l output channels: d_l is the density of its mask,
  * k_l = max(minChannels, ceil(d_l^alpha C_l)) its structured width, c_lj the saliency of channel
  * j (the sum of score times mask over that channel), retained saliency rho_l the share of the
- * k_l largest c_lj in their total, and sensitivity sigma_l = 1 - rho_l (METHOD.md section 5).
+ * k_l largest c_lj in their total, and sensitivity sigma_l = 1 - rho_l (docs/METHOD.md section 5).
  * Channel saliencies are clamped at zero so that rho stays in [0, 1] for signed scores (GraSP);
  * a layer with no saliency at all loses nothing and has rho 1.
  */

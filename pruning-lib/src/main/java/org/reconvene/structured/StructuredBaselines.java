@@ -11,7 +11,7 @@ import org.reconvene.model.Network;
 import org.reconvene.provenance.Seeds;
 
 /**
- * The structured pruning-at-initialization baselines of METHOD.md section 4, all rebuilding a
+ * The structured pruning-at-initialization baselines of docs/METHOD.md section 4, all rebuilding a
  * physically narrower network with no masks.
  *
  * <p>{@code spai-random} and {@code spai-l1} give every channel group the same fraction of its

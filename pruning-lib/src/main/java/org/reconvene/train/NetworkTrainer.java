@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * test evaluation after each epoch.
  *
  * <p>Masked weights are zeroed before the first step and after every optimizer step, so they
- * stay exactly zero (METHOD.md section 2). Data order and augmentation come from the config's
+ * stay exactly zero (docs/METHOD.md section 2). Data order and augmentation come from the config's
  * seed through {@link Seeds}; with the same seed, network and thread count a CPU run repeats
  * exactly. Each batch's tensors live in a sub-manager closed after the step, so memory stays flat
  * across epochs. A non-finite loss stops the run with {@link DivergedException}.

@@ -7,7 +7,7 @@ import java.util.List;
  * history and timings.
  *
  * <p>{@code top1} and {@code top5} are after the last epoch, {@code top1Best} is the best over
- * epochs (METHOD.md section 7). With zero epochs they describe the untrained network.
+ * epochs (docs/METHOD.md section 7). With zero epochs they describe the untrained network.
  */
 public record TrainingResult(
         double top1,

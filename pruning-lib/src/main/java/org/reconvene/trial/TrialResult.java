@@ -6,7 +6,7 @@ import org.reconvene.prune.LayerReport;
 import org.reconvene.train.EpochStats;
 
 /**
- * The outcome of one trial, shaped like a result row (METHOD.md section 8): id, status, error,
+ * The outcome of one trial, shaped like a result row (docs/METHOD.md section 8): id, status, error,
  * config, metrics, per-layer detail, per-epoch history and provenance.
  *
  * <p>A FAILED trial carries its error class and message, its config and provenance, and whatever

@@ -73,7 +73,7 @@ class ModelZooTest {
         assertEquals(macs, p.macs());
     }
 
-    /** Every model against a generic formula written from METHOD.md, independent of the builders. */
+    /** Every model against a generic formula written from docs/METHOD.md, independent of the builders. */
     @ParameterizedTest
     @CsvSource({
         "vgg11, 10", "vgg13, 100", "vgg16, 100", "vgg19, 10",

@@ -22,7 +22,7 @@ import org.reconvene.prune.UnstructuredPruner;
 import org.reconvene.model.Network;
 import org.reconvene.train.Losses;
 
-/** The scorers of METHOD.md section 3 against independent computations and invariants. */
+/** The scorers of docs/METHOD.md section 3 against independent computations and invariants. */
 class ScorerTest {
 
     private static ScoringContext context(Network net, PruningData data, double density, ScorerSettings s) {
