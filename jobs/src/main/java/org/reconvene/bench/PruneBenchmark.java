@@ -12,12 +12,12 @@ import org.reconvene.model.Architecture;
 import org.reconvene.model.Architectures;
 import org.reconvene.model.BatchNormFolding;
 import org.reconvene.model.Network;
-import org.reconvene.prune.PruneResult;
-import org.reconvene.prune.Pruner;
+import org.reconvene.prune.PrunedNetwork;
 import org.reconvene.prune.PruningConfig;
 import org.reconvene.prune.PruningMethod;
 import org.reconvene.score.PruningData;
 import org.reconvene.score.Scorers;
+import org.reconvene.trial.DatasetNames;
 
 /**
  * Pruning time per scorer and method, and the inference latency of what pruning produces.
@@ -44,7 +44,7 @@ public final class PruneBenchmark {
     public static List<Row> run(String model, double sparsity, List<String> scorers, int latencyRuns, Path scratch,
             Consumer<Row> done) {
         Architecture arch = Architectures.get(model);
-        int classes = arch.datasets().contains("tinyimagenet") ? 200 : 10;
+        int classes = DatasetNames.classes(arch.datasets().get(0));
         String uri = scratch.resolve(model + "-data").toUri().toString();
         SyntheticImageGenerator.builder().setOutput(uri).optClasses(classes).optImageSize(arch.inputSize())
                 .optTrainSize(10 * classes).optTestSize(classes).optSeed(1).build().generate();
@@ -72,21 +72,19 @@ public final class PruneBenchmark {
             b.optScorer(scorer);
         }
         PruningConfig config = b.build();
-        try (Network net = Network.builder().setSpec(arch.defaultSpec(classes)).optSeed(0).build()) {
-            PruneResult r = Pruner.prune(net, config, pd, 0);
-            try (Network pruned = r.network() == net ? null : r.network()) {
-                double[] b1 = null;
-                double[] b64 = null;
-                if (method == PruningMethod.RECONVENE) {
-                    try (Network dense = Network.builder().setSpec(arch.defaultSpec(classes)).optSeed(0).build();
-                            Network folded = BatchNormFolding.fold(r.network())) {
-                        List<Network> nets = List.of(dense, r.counterpart(), r.network(), folded);
-                        b1 = LatencyMeter.of(Math.max(2, latencyRuns / 5), latencyRuns).compare(nets, 1);
-                        b64 = LatencyMeter.of(1, Math.max(2, latencyRuns / 4)).compare(nets, 64);
-                    }
+        try (PrunedNetwork p = PrunedNetwork.builder().setSpec(arch.defaultSpec(classes)).setConfig(config).setSeed(0)
+                .optPruningData(pd).build()) {
+            double[] b1 = null;
+            double[] b64 = null;
+            if (method == PruningMethod.RECONVENE) {
+                try (Network dense = Network.builder().setSpec(arch.defaultSpec(classes)).optSeed(0).build();
+                        Network folded = BatchNormFolding.fold(p.network())) {
+                    List<Network> nets = List.of(dense, p.counterpart(), p.network(), folded);
+                    b1 = LatencyMeter.of(Math.max(2, latencyRuns / 5), latencyRuns).compare(nets, 1);
+                    b64 = LatencyMeter.of(1, Math.max(2, latencyRuns / 4)).compare(nets, 64);
                 }
-                return new Row(arch.name(), method.configName(), scorer, sparsity, r.pruneMs(), b1, b64);
             }
+            return new Row(arch.name(), method.configName(), scorer, sparsity, p.result().pruneMs(), b1, b64);
         }
     }
 }

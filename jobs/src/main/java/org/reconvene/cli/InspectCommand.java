@@ -11,6 +11,7 @@ import org.reconvene.model.Architectures;
 import org.reconvene.model.ModelSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import org.reconvene.trial.DatasetNames;
 
 /** Prints a model's layers with channels, params and MACs, and the totals. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,

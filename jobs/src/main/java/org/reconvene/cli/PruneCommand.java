@@ -16,7 +16,6 @@ import org.reconvene.data.ImageDataset;
 import org.reconvene.data.SyntheticImageGenerator;
 import org.reconvene.mask.MaskScope;
 import org.reconvene.metrics.InferenceExport;
-import org.reconvene.metrics.Measurements;
 import org.reconvene.model.Architecture;
 import org.reconvene.model.Architectures;
 import org.reconvene.model.ModelSpec;
@@ -28,16 +27,16 @@ import org.reconvene.provenance.Seeds;
 import org.reconvene.prune.LayerReport;
 import org.reconvene.prune.NpzExport;
 import org.reconvene.prune.PruneResult;
-import org.reconvene.prune.Pruner;
+import org.reconvene.prune.PrunedNetwork;
 import org.reconvene.prune.PruningConfig;
 import org.reconvene.prune.PruningMethod;
 import org.reconvene.score.PruningData;
 import org.reconvene.score.ScorerSettings;
-import org.reconvene.score.Scorers;
 import org.reconvene.structured.ReconveneSettings;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import org.reconvene.trial.DatasetNames;
 
 /** Prunes a freshly initialized model and writes what pruning did, without training. */
 @Command(name = "prune", mixinStandardHelpOptions = true,
@@ -141,7 +140,7 @@ final class PruneCommand implements Callable<Integer> {
                         .optStructured(new ReconveneSettings(ReconveneSettings.Criterion.parse(criterion), tau, delta,
                                 alpha, minChannels, ReconveneSettings.Reinit.parse(reinit)))
                         .build();
-        boolean needData = exportNpz || (config.method().usesScorer() && Scorers.get(scorer).needsData());
+        boolean needData = exportNpz || config.needsData();
         Path scratch = null;
         try {
             ImageDataset ds;
@@ -168,37 +167,37 @@ final class PruneCommand implements Callable<Integer> {
             PruningData pd = needData ? PruningData.sample(ds, samplesPerClass, seed) : null;
             ModelSpec spec = arch.defaultSpec(classes, channels);
             Map<String, Object> summary = new LinkedHashMap<>();
-            try (Network net = Network.builder().setSpec(spec).optSeed(Seeds.derive(seed, Seeds.INIT)).build()) {
-                if (exportNpz) {
-                    NpzExport.writeFloats(out.resolve("init.npz"), net.state(), shapes(net));
+            Map<String, long[]> initShapes = new LinkedHashMap<>();
+            try (PrunedNetwork p = PrunedNetwork.builder().setSpec(spec).setConfig(config).setSeed(seed)
+                    .optPruningData(pd).optOnInit(net -> {
+                        initShapes.putAll(shapes(net));
+                        if (exportNpz) {
+                            NpzExport.writeFloats(out.resolve("init.npz"), net.state(), initShapes);
+                        }
+                    }).build()) {
+                PruneResult r = p.result();
+                Network result = p.network();
+                summary.put("model", model);
+                summary.put("dataset", source.dataset != null ? source.dataset : ds.name());
+                summary.put("data", source.data);
+                summary.put("method", config.method().configName());
+                summary.put("scorer", config.method().usesScorer() ? scorer : null);
+                summary.put("sparsity", config.method() == PruningMethod.DENSE ? 0.0 : sparsity);
+                summary.put("seed", seed);
+                summary.put("prune_ms", r.pruneMs());
+                summary.putAll(p.measure(latencyRuns));
+                summary.put("layers", layers(r.layers()));
+                summary.put("config", config);
+                summary.put("provenance", Provenance.capture("driver", started).toMap());
+                NetworkStore.save(result, out.resolve("model"));
+                if (exportInference) {
+                    summary.put("inference", InferenceExport.export(result, out.resolve("inference"),
+                            Math.max(latencyRuns, 10)));
                 }
-                PruneResult r = Pruner.prune(net, config, pd, seed);
-                try (Network pruned = r.network() == net ? null : r.network()) {
-                    Network result = r.network();
-                    summary.put("model", model);
-                    summary.put("dataset", source.dataset != null ? source.dataset : ds.name());
-                    summary.put("data", source.data);
-                    summary.put("method", config.method().configName());
-                    summary.put("scorer", config.method().usesScorer() ? scorer : null);
-                    summary.put("sparsity", config.method() == PruningMethod.DENSE ? 0.0 : sparsity);
-                    summary.put("seed", seed);
-                    summary.put("prune_ms", r.pruneMs());
-                    summary.putAll(r.counterpart() != null
-                            ? Measurements.compare(r.counterpart(), result, latencyRuns)
-                            : Measurements.of(result, latencyRuns));
-                    summary.put("layers", layers(r.layers()));
-                    summary.put("config", config);
-                    summary.put("provenance", Provenance.capture("driver", started).toMap());
-                    NetworkStore.save(result, out.resolve("model"));
-                    if (exportInference) {
-                        summary.put("inference", InferenceExport.export(result, out.resolve("inference"),
-                                Math.max(latencyRuns, 10)));
-                    }
-                    if (exportNpz) {
-                        writeBatch(out.resolve("batch.npz"), pd);
-                        NpzExport.writeFloats(out.resolve("scores.npz"), r.scores(), shapes(net));
-                        NpzExport.writeFloats(out.resolve("masks.npz"), r.masks(), shapes(net));
-                    }
+                if (exportNpz) {
+                    writeBatch(out.resolve("batch.npz"), pd);
+                    NpzExport.writeFloats(out.resolve("scores.npz"), r.scores(), initShapes);
+                    NpzExport.writeFloats(out.resolve("masks.npz"), r.masks(), initShapes);
                 }
             }
             Json.write(out.resolve("summary.json"), summary);

@@ -41,7 +41,12 @@ public record PruningConfig(
         }
     }
 
-    /** Target density {@code 1 - sparsity}. */
+    /** Whether pruning needs labelled data: the method scores weights with a data-driven scorer (snip, grasp). */
+    public boolean needsData() {
+        return method.usesScorer() && org.reconvene.score.Scorers.get(scorer).needsData();
+    }
+
+    /** The share of prunable weights kept, {@code 1 - sparsity}. */
     public double density() {
         return method == PruningMethod.DENSE ? 1.0 : 1.0 - sparsity;
     }

@@ -5,17 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.reconvene.data.ImageDataset;
-import org.reconvene.metrics.Measurements;
 import org.reconvene.model.Architecture;
 import org.reconvene.model.Architectures;
 import org.reconvene.model.ModelSpec;
-import org.reconvene.model.Network;
 import org.reconvene.provenance.Provenance;
-import org.reconvene.provenance.Seeds;
 import org.reconvene.prune.PruneResult;
-import org.reconvene.prune.Pruner;
-import org.reconvene.score.PruningData;
-import org.reconvene.score.Scorers;
+import org.reconvene.prune.PrunedNetwork;
 import org.reconvene.train.NetworkTrainer;
 import org.reconvene.train.TrainingResult;
 
@@ -45,30 +40,24 @@ public final class TrialRunner {
             Architecture arch = Architectures.get(trial.model());
             ImageDataset data = datasets.get(trial.dataset(), trial.dataUri());
             ModelSpec spec = InputFit.specFor(arch, data);
-            boolean needData = trial.pruning().method().usesScorer() && Scorers.get(trial.pruning().scorer()).needsData();
-            PruningData pd = needData ? PruningData.sample(data, trial.pruning().samplesPerClass(), trial.seed()) : null;
-            try (Network net = Network.builder().setSpec(spec).optSeed(Seeds.derive(trial.seed(), Seeds.INIT)).build()) {
-                PruneResult pr = Pruner.prune(net, trial.pruning(), pd, trial.seed());
-                try (Network pruned = pr.network() == net ? null : pr.network()) {
-                    Network result = pr.network();
-                    metrics.put("prune_ms", pr.pruneMs());
-                    TrainingResult tr = new NetworkTrainer(trial.training()).train(result, data);
-                    metrics.put("top1", tr.top1());
-                    metrics.put("top1_best", tr.top1Best());
-                    metrics.put("top5", data.numClasses() > 10 ? tr.top5() : null);
-                    metrics.put("loss", tr.loss());
-                    metrics.put("train_ms", tr.trainMs());
-                    metrics.put("eval_ms", tr.evalMs());
-                    long m0 = System.nanoTime();
-                    metrics.putAll(pr.counterpart() != null
-                            ? Measurements.compare(pr.counterpart(), result, trial.latencyRuns())
-                            : Measurements.of(result, trial.latencyRuns()));
-                    metrics.put("measure_ms", (System.nanoTime() - m0) / 1_000_000);
-                    // everything else (data, init, pruning data) is the trial's overhead
-                    metrics.put("trial_ms", (System.nanoTime() - t0) / 1_000_000);
-                    return new TrialResult(trial.trialId(), TrialResult.Status.OK, null, null, trial.toMap(), metrics,
-                            pr.layers(), tr.history(), Provenance.capture(executor, started).toMap());
-                }
+            try (PrunedNetwork p = PrunedNetwork.builder().setSpec(spec).setConfig(trial.pruning()).setSeed(trial.seed())
+                    .optDataset(data).build()) {
+                PruneResult pr = p.result();
+                metrics.put("prune_ms", pr.pruneMs());
+                TrainingResult tr = new NetworkTrainer(trial.training()).train(p.network(), data);
+                metrics.put("top1", tr.top1());
+                metrics.put("top1_best", tr.top1Best());
+                metrics.put("top5", data.numClasses() > 10 ? tr.top5() : null);
+                metrics.put("loss", tr.loss());
+                metrics.put("train_ms", tr.trainMs());
+                metrics.put("eval_ms", tr.evalMs());
+                long m0 = System.nanoTime();
+                metrics.putAll(p.measure(trial.latencyRuns()));
+                metrics.put("measure_ms", (System.nanoTime() - m0) / 1_000_000);
+                // everything else (data, init, pruning data) is the trial's overhead
+                metrics.put("trial_ms", (System.nanoTime() - t0) / 1_000_000);
+                return new TrialResult(trial.trialId(), TrialResult.Status.OK, null, null, trial.toMap(), metrics,
+                        pr.layers(), tr.history(), Provenance.capture(executor, started).toMap());
             }
         } catch (Throwable t) {
             if (t instanceof Error && !(t instanceof OutOfMemoryError) && !(t instanceof StackOverflowError)) {

@@ -1,10 +1,10 @@
-package org.reconvene.cli;
+package org.reconvene.trial;
 
 import java.util.Map;
 import org.reconvene.model.Architecture;
 
 /** Class and channel counts of the named datasets, and the check that a model supports one. */
-final class DatasetNames {
+public final class DatasetNames {
 
     private static final Map<String, Integer> CLASSES =
             Map.of("cifar10", 10, "cifar100", 100, "tinyimagenet", 200, "fashion-mnist", 10, "mnist", 10, "synthetic", 10);
@@ -12,7 +12,7 @@ final class DatasetNames {
     private DatasetNames() {}
 
     /** Classes of {@code dataset}; an unknown name is bad input. */
-    static int classes(String dataset) {
+    public static int classes(String dataset) {
         Integer n = CLASSES.get(dataset);
         if (n == null) {
             throw new IllegalArgumentException(
@@ -22,13 +22,13 @@ final class DatasetNames {
     }
 
     /** Image channels of {@code dataset}: 1 for the grayscale MNIST family, 3 for the others. */
-    static int channels(String dataset) {
+    public static int channels(String dataset) {
         classes(dataset);
         return dataset.equals("fashion-mnist") || dataset.equals("mnist") ? 1 : 3;
     }
 
     /** Fails unless {@code arch} runs on {@code dataset}. */
-    static void checkSupported(Architecture arch, String dataset) {
+    public static void checkSupported(Architecture arch, String dataset) {
         classes(dataset);
         if (!arch.datasets().contains(dataset)) {
             throw new IllegalArgumentException(
