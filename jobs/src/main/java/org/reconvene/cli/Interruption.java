@@ -44,8 +44,20 @@ final class Interruption implements AutoCloseable {
             watchdog.start();
             stop.run();
         };
-        previousInt = Signal.handle(new Signal("INT"), h);
-        previousTerm = Signal.handle(new Signal("TERM"), h);
+        previousInt = install("INT", h);
+        previousTerm = install("TERM", h);
+    }
+
+    /**
+     * The previous handler, or null where the JVM does not let this signal be handled (-Xrs, or an
+     * ignored signal): the command then keeps the JVM's default behaviour rather than failing.
+     */
+    private static SignalHandler install(String name, SignalHandler h) {
+        try {
+            return Signal.handle(new Signal(name), h);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** Installs the handlers until {@link #close()}; {@code stop} runs on the first signal. */
@@ -65,7 +77,11 @@ final class Interruption implements AutoCloseable {
 
     @Override
     public void close() {
-        Signal.handle(new Signal("INT"), previousInt);
-        Signal.handle(new Signal("TERM"), previousTerm);
+        if (previousInt != null) {
+            Signal.handle(new Signal("INT"), previousInt);
+        }
+        if (previousTerm != null) {
+            Signal.handle(new Signal("TERM"), previousTerm);
+        }
     }
 }

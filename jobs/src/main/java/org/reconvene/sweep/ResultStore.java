@@ -159,23 +159,24 @@ public final class ResultStore {
      * @throws IllegalArgumentException naming the location
      */
     public static void requireUsable(String resultsUri, Configuration conf) {
-        Path root = new Path(Uris.canonical(resultsUri));
+        String canonical = Uris.canonical(resultsUri);
+        Path root = new Path(canonical);
         try {
             FileSystem fs = root.getFileSystem(conf);
             for (Path p = root; p != null; p = p.getParent()) {
                 if (fs.exists(p)) {
                     if (!fs.getFileStatus(p).isDirectory()) {
-                        throw new IllegalArgumentException("--results " + root + (p.equals(root) ? " is a file"
+                        throw new IllegalArgumentException("--results " + canonical + (p.equals(root) ? " is a file"
                                 : " is under the file " + p) + ", not a directory");
                     }
                     break;
                 }
             }
             if (!fs.mkdirs(root)) {
-                throw new IllegalArgumentException("--results " + root + ": cannot create the directory");
+                throw new IllegalArgumentException("--results " + canonical + ": cannot create the directory");
             }
         } catch (IOException e) {
-            throw new IllegalArgumentException("--results " + root + " is not usable: " + e.getMessage(), e);
+            throw new IllegalArgumentException("--results " + canonical + " is not usable: " + e.getMessage(), e);
         }
     }
 
