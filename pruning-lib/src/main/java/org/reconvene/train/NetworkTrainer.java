@@ -95,12 +95,11 @@ public final class NetworkTrainer {
         long done = 0;
         try (TrainStep step = new TrainStep(net, config)) {
             for (int epoch = 0; epoch < config.epochs(); epoch++) {
-                double lr = config.schedule().rate(config.learningRate(), epoch, config.epochs(), config.gamma());
                 boolean perBatch = config.scheduleGranularity() == LearningRateSchedule.Granularity.BATCH;
                 int batchesPerEpoch = Math.max(1, train.numBatches());
-                if (perBatch) {
-                    lr = config.schedule().rateAt(config.learningRate(), epoch, config.epochs(), config.gamma());
-                }
+                double lr = perBatch
+                        ? config.schedule().rateAt(config.learningRate(), epoch, config.epochs(), config.gamma())
+                        : config.schedule().rate(config.learningRate(), epoch, config.epochs(), config.gamma());
                 double epochStartLr = lr;
                 long t0 = System.nanoTime();
                 double lossSum = 0;
