@@ -41,39 +41,68 @@ public final class LayerProfile {
 
     private static int walk(List<Layer> layers, int size, List<Row> rows) {
         for (Layer l : layers) {
-            if (l instanceof Layer.Conv c) {
-                int out = (size + 2 * c.padding() - c.kernel()) / c.stride() + 1;
-                long weights = (long) c.outChannels() * c.inChannels() * c.kernel() * c.kernel();
-                long params = weights + (c.bias() ? c.outChannels() : 0);
-                rows.add(new Row(c.name(), "conv" + c.kernel() + "x" + c.kernel(),
-                        c.inChannels(), c.outChannels(), out, params, weights,
-                        weights * out * out));
-                size = out;
-            } else if (l instanceof Layer.BatchNorm b) {
-                rows.add(new Row(b.name(), "batchnorm", b.channels(), b.channels(), size,
-                        2L * b.channels(), 0, 0));
-            } else if (l instanceof Layer.Linear f) {
-                long weights = (long) f.inFeatures() * f.outFeatures();
-                rows.add(new Row(f.name(), "linear", f.inFeatures(), f.outFeatures(), 1,
-                        weights + (f.bias() ? f.outFeatures() : 0), weights, weights));
-                size = 1;
-            } else if (l instanceof Layer.MaxPool p) {
-                size = (size - p.kernel()) / p.stride() + 1;
-            } else if (l instanceof Layer.AvgPool p) {
-                size = (size - p.kernel()) / p.stride() + 1;
-            } else if (l instanceof Layer.GlobalAvgPool) {
-                size = 1;
-            } else if (l instanceof Layer.Residual r) {
-                int main = walk(r.main(), size, rows);
-                int shortcut = r.shortcut().isEmpty() ? size : walk(r.shortcut(), size, rows);
-                if (main != shortcut) {
-                    throw new IllegalStateException(
-                            "residual " + r.name() + " adds maps of sides " + main + " and " + shortcut);
-                }
-                size = main;
-            }
+            size = l.accept(new Profiler(size, rows));
         }
         return size;
+    }
+
+    /** Adds one layer's row, if it has parameters or MACs, and returns the side of its output. */
+    private record Profiler(int size, List<Row> rows) implements Layer.Visitor<Integer> {
+        @Override
+        public Integer conv(Layer.Conv c) {
+            int out = (size + 2 * c.padding() - c.kernel()) / c.stride() + 1;
+            long weights = (long) c.outChannels() * c.inChannels() * c.kernel() * c.kernel();
+            long params = weights + (c.bias() ? c.outChannels() : 0);
+            rows.add(new Row(c.name(), "conv" + c.kernel() + "x" + c.kernel(),
+                    c.inChannels(), c.outChannels(), out, params, weights, weights * out * out));
+            return out;
+        }
+
+        @Override
+        public Integer batchNorm(Layer.BatchNorm b) {
+            rows.add(new Row(b.name(), "batchnorm", b.channels(), b.channels(), size,
+                    2L * b.channels(), 0, 0));
+            return size;
+        }
+
+        @Override
+        public Integer linear(Layer.Linear f) {
+            long weights = (long) f.inFeatures() * f.outFeatures();
+            rows.add(new Row(f.name(), "linear", f.inFeatures(), f.outFeatures(), 1,
+                    weights + (f.bias() ? f.outFeatures() : 0), weights, weights));
+            return 1;
+        }
+
+        @Override
+        public Integer relu(Layer.Relu r) {
+            return size;
+        }
+
+        @Override
+        public Integer maxPool(Layer.MaxPool p) {
+            return (size - p.kernel()) / p.stride() + 1;
+        }
+
+        @Override
+        public Integer avgPool(Layer.AvgPool p) {
+            return (size - p.kernel()) / p.stride() + 1;
+        }
+
+        @Override
+        public Integer globalAvgPool(Layer.GlobalAvgPool g) {
+            return 1;
+        }
+
+        @Override
+        public Integer residual(Layer.Residual r) {
+            int main = walk(r.main(), size, rows);
+            int shortcut = r.shortcut().isEmpty() ? size : walk(r.shortcut(), size, rows);
+            if (main != shortcut) {
+                throw new IllegalStateException(
+                        "residual " + r.name() + " adds maps of sides " + main + " and " + shortcut);
+            }
+            return main;
+        }
     }
 
     /** Rows in graph order. */

@@ -27,7 +27,7 @@ public final class BatchNormFolding {
         }
         Map<String, float[]> state = net.state();
         Map<String, float[]> folded = new LinkedHashMap<>(state);
-        foldValues(net.layers(), state, folded);
+        fold(net.layers(), state, folded);
         Network out = Network.builder().setSpec(net.spec().withBatchNormFolded()).optValues(folded)
                 .optDataType(net.dataType()).build();
         try {
@@ -45,54 +45,106 @@ public final class BatchNormFolding {
      * bias and the BatchNorm removed, in nested residual branches too.
      */
     static List<Layer> foldGraph(List<Layer> graph) {
-        List<Layer> out = new ArrayList<>();
-        for (int i = 0; i < graph.size(); i++) {
-            Layer l = graph.get(i);
-            if (l instanceof Layer.Conv c && i + 1 < graph.size() && graph.get(i + 1) instanceof Layer.BatchNorm) {
-                out.add(new Layer.Conv(c.name(), c.inChannels(), c.outChannels(), c.kernel(), c.stride(), c.padding(),
-                        true, c.group()));
-                i++;
-            } else if (l instanceof Layer.Residual r) {
-                out.add(new Layer.Residual(r.name(), foldGraph(r.main()), foldGraph(r.shortcut())));
-            } else {
-                out.add(l);
-            }
-        }
-        return List.copyOf(out);
+        return fold(graph, null, null);
     }
 
-    private static void foldValues(List<Layer> graph, Map<String, float[]> in, Map<String, float[]> out) {
+    /** Folds {@code graph}; with value maps, also writes the folded tensors from {@code in} into {@code out}. */
+    private static List<Layer> fold(List<Layer> graph, Map<String, float[]> in, Map<String, float[]> out) {
+        List<Layer> result = new ArrayList<>();
         for (int i = 0; i < graph.size(); i++) {
-            Layer l = graph.get(i);
-            if (l instanceof Layer.Conv c && i + 1 < graph.size() && graph.get(i + 1) instanceof Layer.BatchNorm b) {
-                String bn = b.name();
-                float[] w = in.get(c.name() + ".weight");
-                float[] bias = c.bias() ? in.get(c.name() + ".bias") : new float[c.outChannels()];
-                float[] gamma = in.get(bn + ".weight");
-                float[] beta = in.get(bn + ".bias");
-                float[] mean = in.get(bn + ".running_mean");
-                float[] var = in.get(bn + ".running_var");
-                int per = w.length / c.outChannels();
-                float[] fw = new float[w.length];
-                float[] fb = new float[c.outChannels()];
-                for (int o = 0; o < c.outChannels(); o++) {
-                    // double, so the fold adds no rounding of its own beyond the final float
-                    double s = gamma[o] / Math.sqrt((double) var[o] + Network.BN_EPS);
-                    for (int k = o * per; k < (o + 1) * per; k++) {
-                        fw[k] = (float) (w[k] * s);
-                    }
-                    fb[o] = (float) ((bias[o] - (double) mean[o]) * s + beta[o]);
-                }
-                out.put(c.name() + ".weight", fw);
-                out.put(c.name() + ".bias", fb);
-                for (String t : List.of(".weight", ".bias", ".running_mean", ".running_var")) {
-                    out.remove(bn + t);
-                }
+            Layer.BatchNorm next = i + 1 < graph.size() && graph.get(i + 1) instanceof Layer.BatchNorm b ? b : null;
+            boolean consumedNext = graph.get(i).accept(new Fold(next, result, in, out));
+            if (consumedNext) {
                 i++;
-            } else if (l instanceof Layer.Residual r) {
-                foldValues(r.main(), in, out);
-                foldValues(r.shortcut(), in, out);
             }
         }
+        return List.copyOf(result);
+    }
+
+    /**
+     * Appends one layer's folded form to {@code result}; returns whether it absorbed the
+     * BatchNorm that follows it ({@code next}, null when the next layer is something else).
+     */
+    private record Fold(Layer.BatchNorm next, List<Layer> result, Map<String, float[]> in, Map<String, float[]> out)
+            implements Layer.Visitor<Boolean> {
+
+        @Override
+        public Boolean conv(Layer.Conv c) {
+            if (next == null) {
+                result.add(c);
+                return false;
+            }
+            result.add(new Layer.Conv(c.name(), c.inChannels(), c.outChannels(), c.kernel(), c.stride(), c.padding(),
+                    true, c.group()));
+            if (in != null) {
+                foldValues(c, next, in, out);
+            }
+            return true;
+        }
+
+        @Override
+        public Boolean batchNorm(Layer.BatchNorm b) {
+            result.add(b); // not after a convolution: nothing to fold it into
+            return false;
+        }
+
+        @Override
+        public Boolean linear(Layer.Linear f) {
+            result.add(f);
+            return false;
+        }
+
+        @Override
+        public Boolean relu(Layer.Relu r) {
+            result.add(r);
+            return false;
+        }
+
+        @Override
+        public Boolean maxPool(Layer.MaxPool p) {
+            result.add(p);
+            return false;
+        }
+
+        @Override
+        public Boolean avgPool(Layer.AvgPool p) {
+            result.add(p);
+            return false;
+        }
+
+        @Override
+        public Boolean globalAvgPool(Layer.GlobalAvgPool g) {
+            result.add(g);
+            return false;
+        }
+
+        @Override
+        public Boolean residual(Layer.Residual r) {
+            result.add(new Layer.Residual(r.name(), fold(r.main(), in, out), fold(r.shortcut(), in, out)));
+            return false;
+        }
+    }
+
+    private static void foldValues(Layer.Conv c, Layer.BatchNorm b, Map<String, float[]> in, Map<String, float[]> out) {
+        float[] w = in.get(c.weightName());
+        float[] bias = c.bias() ? in.get(c.biasName()) : new float[c.outChannels()];
+        float[] gamma = in.get(b.gammaName());
+        float[] beta = in.get(b.betaName());
+        float[] mean = in.get(b.runningMeanName());
+        float[] var = in.get(b.runningVarName());
+        int per = w.length / c.outChannels();
+        float[] fw = new float[w.length];
+        float[] fb = new float[c.outChannels()];
+        for (int o = 0; o < c.outChannels(); o++) {
+            // double, so the fold adds no rounding of its own beyond the final float
+            double s = gamma[o] / Math.sqrt((double) var[o] + Network.BN_EPS);
+            for (int k = o * per; k < (o + 1) * per; k++) {
+                fw[k] = (float) (w[k] * s);
+            }
+            fb[o] = (float) ((bias[o] - (double) mean[o]) * s + beta[o]);
+        }
+        out.put(c.weightName(), fw);
+        out.put(c.biasName(), fb);
+        ParameterNames.ofBatchNorm(b.name()).forEach(out::remove);
     }
 }

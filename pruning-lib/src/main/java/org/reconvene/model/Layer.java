@@ -1,5 +1,6 @@
 package org.reconvene.model;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -7,9 +8,15 @@ import java.util.List;
  * computes with and that pruning rewrites.
  *
  * <p>Graphs are plain lists run in order; a {@link Residual} nests two lists whose outputs are
- * added. Layers that own parameters carry a unique {@code name}, the prefix of their parameter
- * names ({@code name + ".weight"} and so on). Layers are values: a narrower network is a new
- * list built by the same {@link Architecture} from smaller widths.
+ * added. Layers that own parameters carry a unique {@code name}, the prefix of their tensor
+ * names; {@link ParameterNames} is the one place those names are formed. Layers are values: a
+ * narrower network is a new list built by the same {@link Architecture} from smaller widths.
+ *
+ * <p>Code that does something per kind of layer implements {@link Visitor}, which has one method
+ * per kind and no defaults: adding a kind to {@code permits} is a compile error in every walk
+ * that has to handle it (running, tensor lists, profiles, channel groups, BatchNorm folding,
+ * export). How each tensor is sliced when channels are removed is stated once per tensor role,
+ * in {@code structured.ChannelRebuilder}.
  */
 public sealed interface Layer
         permits Layer.Conv,
@@ -20,6 +27,49 @@ public sealed interface Layer
                 Layer.AvgPool,
                 Layer.GlobalAvgPool,
                 Layer.Residual {
+
+    /** Calls the method of {@code v} for this layer's kind. */
+    <R> R accept(Visitor<R> v);
+
+    /** One operation per kind of layer; see the class comment. */
+    interface Visitor<R> {
+        R conv(Conv c);
+
+        R batchNorm(BatchNorm b);
+
+        R linear(Linear f);
+
+        R relu(Relu r);
+
+        R maxPool(MaxPool p);
+
+        R avgPool(AvgPool p);
+
+        R globalAvgPool(GlobalAvgPool g);
+
+        R residual(Residual r);
+    }
+
+    /**
+     * Every layer of {@code graph} except residual blocks, depth first in graph order (a
+     * residual's main path, then its shortcut): the order tensors are listed and exported in.
+     */
+    static List<Layer> flatten(List<Layer> graph) {
+        List<Layer> out = new ArrayList<>();
+        flattenInto(graph, out);
+        return out;
+    }
+
+    private static void flattenInto(List<Layer> graph, List<Layer> out) {
+        for (Layer l : graph) {
+            if (l instanceof Residual r) {
+                flattenInto(r.main(), out);
+                flattenInto(r.shortcut(), out);
+            } else {
+                out.add(l);
+            }
+        }
+    }
 
     /**
      * A square 2-D convolution.
@@ -36,31 +86,103 @@ public sealed interface Layer
             int padding,
             boolean bias,
             String group)
-            implements Layer {}
+            implements Layer {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.conv(this);
+        }
+
+        public String weightName() {
+            return ParameterNames.weight(name);
+        }
+
+        public String biasName() {
+            return ParameterNames.bias(name);
+        }
+    }
 
     /** Batch normalization over the channels of the preceding convolution. */
-    record BatchNorm(String name, int channels) implements Layer {}
+    record BatchNorm(String name, int channels) implements Layer {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.batchNorm(this);
+        }
+
+        public String gammaName() {
+            return ParameterNames.weight(name);
+        }
+
+        public String betaName() {
+            return ParameterNames.bias(name);
+        }
+
+        public String runningMeanName() {
+            return ParameterNames.runningMean(name);
+        }
+
+        public String runningVarName() {
+            return ParameterNames.runningVar(name);
+        }
+    }
 
     /** A fully connected layer; its input is flattened first. */
-    record Linear(String name, int inFeatures, int outFeatures, boolean bias) implements Layer {}
+    record Linear(String name, int inFeatures, int outFeatures, boolean bias) implements Layer {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.linear(this);
+        }
+
+        public String weightName() {
+            return ParameterNames.weight(name);
+        }
+
+        public String biasName() {
+            return ParameterNames.bias(name);
+        }
+    }
 
     /** Rectified linear unit. */
-    record Relu() implements Layer {}
+    record Relu() implements Layer {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.relu(this);
+        }
+    }
 
     /** Max pooling with a square window. */
-    record MaxPool(int kernel, int stride) implements Layer {}
+    record MaxPool(int kernel, int stride) implements Layer {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.maxPool(this);
+        }
+    }
 
     /** Average pooling with a square window. */
-    record AvgPool(int kernel, int stride) implements Layer {}
+    record AvgPool(int kernel, int stride) implements Layer {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.avgPool(this);
+        }
+    }
 
     /** Average over all spatial positions. */
-    record GlobalAvgPool() implements Layer {}
+    record GlobalAvgPool() implements Layer {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.globalAvgPool(this);
+        }
+    }
 
     /**
      * A residual block: {@code main(x) + shortcut(x)}; an empty shortcut is the identity.
      * The activation after the addition is a separate {@link Relu} that follows the block.
      */
     record Residual(String name, List<Layer> main, List<Layer> shortcut) implements Layer {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.residual(this);
+        }
+
         public Residual {
             main = List.copyOf(main);
             shortcut = List.copyOf(shortcut);

@@ -238,46 +238,74 @@ public final class Network implements AutoCloseable {
     }
 
     private NDArray apply(Layer l, NDArray h, boolean training) {
-        if (l instanceof Layer.Conv c) {
-            NDArray bias = c.bias() ? tensors.get(c.name() + ".bias") : null;
+        return l.accept(new Forward(h, training));
+    }
+
+    /** One layer's forward computation on {@code h}. */
+    private final class Forward implements Layer.Visitor<NDArray> {
+        private final NDArray h;
+        private final boolean training;
+
+        Forward(NDArray h, boolean training) {
+            this.h = h;
+            this.training = training;
+        }
+
+        @Override
+        public NDArray conv(Layer.Conv c) {
+            NDArray bias = c.bias() ? tensors.get(c.biasName()) : null;
             return Conv2d.conv2d(
                             h,
-                            tensors.get(c.name() + ".weight"),
+                            tensors.get(c.weightName()),
                             bias,
                             new Shape(c.stride(), c.stride()),
                             new Shape(c.padding(), c.padding()),
                             new Shape(1, 1))
                     .singletonOrThrow();
-        } else if (l instanceof Layer.BatchNorm b) {
-            String n = b.name();
+        }
+
+        @Override
+        public NDArray batchNorm(Layer.BatchNorm b) {
             // axis -1 selects the PyTorch engine's direct path (channel axis 1) without swaps.
             return BatchNorm.batchNorm(
                             h,
-                            tensors.get(n + ".running_mean"),
-                            tensors.get(n + ".running_var"),
-                            tensors.get(n + ".weight"),
-                            tensors.get(n + ".bias"),
+                            tensors.get(b.runningMeanName()),
+                            tensors.get(b.runningVarName()),
+                            tensors.get(b.gammaName()),
+                            tensors.get(b.betaName()),
                             -1,
                             BN_MOMENTUM,
                             BN_EPS,
                             training)
                     .singletonOrThrow();
-        } else if (l instanceof Layer.Linear f) {
+        }
+
+        @Override
+        public NDArray linear(Layer.Linear f) {
             NDArray in = h.getShape().dimension() == 2 ? h : h.reshape(h.getShape().get(0), -1);
-            NDArray bias = f.bias() ? tensors.get(f.name() + ".bias") : null;
-            NDArray out = Linear.linear(in, tensors.get(f.name() + ".weight"), bias).singletonOrThrow();
+            NDArray bias = f.bias() ? tensors.get(f.biasName()) : null;
+            NDArray out = Linear.linear(in, tensors.get(f.weightName()), bias).singletonOrThrow();
             release(in, h, out);
             return out;
-        } else if (l instanceof Layer.Relu) {
+        }
+
+        @Override
+        public NDArray relu(Layer.Relu r) {
             return Activation.relu(h);
-        } else if (l instanceof Layer.MaxPool p) {
+        }
+
+        @Override
+        public NDArray maxPool(Layer.MaxPool p) {
             return Pool.maxPool2d(
                     h,
                     new Shape(p.kernel(), p.kernel()),
                     new Shape(p.stride(), p.stride()),
                     new Shape(0, 0),
                     false);
-        } else if (l instanceof Layer.AvgPool p) {
+        }
+
+        @Override
+        public NDArray avgPool(Layer.AvgPool p) {
             return Pool.avgPool2d(
                     h,
                     new Shape(p.kernel(), p.kernel()),
@@ -285,9 +313,15 @@ public final class Network implements AutoCloseable {
                     new Shape(0, 0),
                     false,
                     true);
-        } else if (l instanceof Layer.GlobalAvgPool) {
+        }
+
+        @Override
+        public NDArray globalAvgPool(Layer.GlobalAvgPool g) {
             return Pool.globalAvgPool2d(h);
-        } else if (l instanceof Layer.Residual r) {
+        }
+
+        @Override
+        public NDArray residual(Layer.Residual r) {
             NDArray main = run(r.main(), h, training);
             NDArray shortcut = r.shortcut().isEmpty() ? h : run(r.shortcut(), h, training);
             NDArray sum = main.add(shortcut);
@@ -295,7 +329,6 @@ public final class Network implements AutoCloseable {
             release(shortcut, h, sum);
             return sum;
         }
-        throw new IllegalStateException("unknown layer " + l);
     }
 
     @Override

@@ -46,39 +46,68 @@ public record ParameterInfo(String name, String layer, Role role, long[] shape, 
     /** Every tensor of {@code layers} in graph order (a residual's main path, then shortcut). */
     public static List<ParameterInfo> describe(List<Layer> layers) {
         List<ParameterInfo> out = new ArrayList<>();
-        collect(layers, out);
+        for (Layer l : Layer.flatten(layers)) {
+            out.addAll(l.accept(TENSORS));
+        }
         return out;
     }
 
-    private static void collect(List<Layer> layers, List<ParameterInfo> out) {
-        for (Layer l : layers) {
-            if (l instanceof Layer.Conv c) {
-                int fanIn = c.inChannels() * c.kernel() * c.kernel();
-                out.add(new ParameterInfo(c.name() + ".weight", c.name(), Role.CONV_WEIGHT,
-                        new long[] {c.outChannels(), c.inChannels(), c.kernel(), c.kernel()}, fanIn));
-                if (c.bias()) {
-                    out.add(new ParameterInfo(c.name() + ".bias", c.name(), Role.CONV_BIAS,
-                            new long[] {c.outChannels()}, fanIn));
-                }
-            } else if (l instanceof Layer.BatchNorm b) {
-                long[] shape = {b.channels()};
-                out.add(new ParameterInfo(b.name() + ".weight", b.name(), Role.BN_GAMMA, shape, 0));
-                out.add(new ParameterInfo(b.name() + ".bias", b.name(), Role.BN_BETA, shape, 0));
-                out.add(new ParameterInfo(b.name() + ".running_mean", b.name(),
-                        Role.BN_RUNNING_MEAN, shape, 0));
-                out.add(new ParameterInfo(b.name() + ".running_var", b.name(),
-                        Role.BN_RUNNING_VAR, shape, 0));
-            } else if (l instanceof Layer.Linear f) {
-                out.add(new ParameterInfo(f.name() + ".weight", f.name(), Role.LINEAR_WEIGHT,
-                        new long[] {f.outFeatures(), f.inFeatures()}, f.inFeatures()));
-                if (f.bias()) {
-                    out.add(new ParameterInfo(f.name() + ".bias", f.name(), Role.LINEAR_BIAS,
-                            new long[] {f.outFeatures()}, f.inFeatures()));
-                }
-            } else if (l instanceof Layer.Residual r) {
-                collect(r.main(), out);
-                collect(r.shortcut(), out);
-            }
+    /** The tensors one layer owns, per kind: the single statement of what each kind stores. */
+    private static final Layer.Visitor<List<ParameterInfo>> TENSORS = new Layer.Visitor<>() {
+        @Override
+        public List<ParameterInfo> conv(Layer.Conv c) {
+            int fanIn = c.inChannels() * c.kernel() * c.kernel();
+            ParameterInfo w = new ParameterInfo(c.weightName(), c.name(), Role.CONV_WEIGHT,
+                    new long[] {c.outChannels(), c.inChannels(), c.kernel(), c.kernel()}, fanIn);
+            return c.bias()
+                    ? List.of(w, new ParameterInfo(c.biasName(), c.name(), Role.CONV_BIAS,
+                            new long[] {c.outChannels()}, fanIn))
+                    : List.of(w);
         }
-    }
+
+        @Override
+        public List<ParameterInfo> batchNorm(Layer.BatchNorm b) {
+            long[] shape = {b.channels()};
+            return List.of(
+                    new ParameterInfo(b.gammaName(), b.name(), Role.BN_GAMMA, shape, 0),
+                    new ParameterInfo(b.betaName(), b.name(), Role.BN_BETA, shape, 0),
+                    new ParameterInfo(b.runningMeanName(), b.name(), Role.BN_RUNNING_MEAN, shape, 0),
+                    new ParameterInfo(b.runningVarName(), b.name(), Role.BN_RUNNING_VAR, shape, 0));
+        }
+
+        @Override
+        public List<ParameterInfo> linear(Layer.Linear f) {
+            ParameterInfo w = new ParameterInfo(f.weightName(), f.name(), Role.LINEAR_WEIGHT,
+                    new long[] {f.outFeatures(), f.inFeatures()}, f.inFeatures());
+            return f.bias()
+                    ? List.of(w, new ParameterInfo(f.biasName(), f.name(), Role.LINEAR_BIAS,
+                            new long[] {f.outFeatures()}, f.inFeatures()))
+                    : List.of(w);
+        }
+
+        @Override
+        public List<ParameterInfo> relu(Layer.Relu r) {
+            return List.of();
+        }
+
+        @Override
+        public List<ParameterInfo> maxPool(Layer.MaxPool p) {
+            return List.of();
+        }
+
+        @Override
+        public List<ParameterInfo> avgPool(Layer.AvgPool p) {
+            return List.of();
+        }
+
+        @Override
+        public List<ParameterInfo> globalAvgPool(Layer.GlobalAvgPool g) {
+            return List.of();
+        }
+
+        @Override
+        public List<ParameterInfo> residual(Layer.Residual r) {
+            throw new IllegalStateException("flatten() removes residual blocks; their layers are listed one by one");
+        }
+    };
 }

@@ -85,35 +85,78 @@ public final class ChannelGroups {
 
         String walk(List<Layer> layers, String current) {
             for (Layer l : layers) {
-                if (l instanceof Layer.Conv c) {
-                    consumers.computeIfAbsent(current, k -> new ArrayList<>()).add(c.name());
-                    inputGroup.put(c.name(), current);
-                    Integer w = width.putIfAbsent(c.group(), c.outChannels());
-                    if (w != null && w != c.outChannels()) {
-                        throw new IllegalStateException("group " + c.group() + " has widths " + w + " and "
-                                + c.outChannels() + " (" + c.name() + ")");
-                    }
-                    producers.computeIfAbsent(c.group(), k -> new ArrayList<>()).add(c.name());
-                    outputGroup.put(c.name(), c.group());
-                    current = c.group();
-                } else if (l instanceof Layer.BatchNorm bn) {
-                    norms.computeIfAbsent(current, k -> new ArrayList<>()).add(bn.name());
-                    inputGroup.put(bn.name(), current);
-                    outputGroup.put(bn.name(), current);
-                } else if (l instanceof Layer.Linear f) {
-                    consumers.computeIfAbsent(current, k -> new ArrayList<>()).add(f.name());
-                    inputGroup.put(f.name(), current);
-                    current = "output:" + f.name();
-                } else if (l instanceof Layer.Residual r) {
-                    String main = walk(r.main(), current);
-                    String shortcut = r.shortcut().isEmpty() ? current : walk(r.shortcut(), current);
-                    if (!main.equals(shortcut)) {
-                        throw new IllegalStateException("residual " + r.name() + " adds groups " + main + " and " + shortcut);
-                    }
-                    current = main;
-                }
+                current = l.accept(new Step(current));
             }
             return current;
+        }
+
+        /** Records one layer's place between groups and returns the group its output is in. */
+        private final class Step implements Layer.Visitor<String> {
+            private final String current;
+
+            Step(String current) {
+                this.current = current;
+            }
+
+            @Override
+            public String conv(Layer.Conv c) {
+                consumers.computeIfAbsent(current, k -> new ArrayList<>()).add(c.name());
+                inputGroup.put(c.name(), current);
+                Integer w = width.putIfAbsent(c.group(), c.outChannels());
+                if (w != null && w != c.outChannels()) {
+                    throw new IllegalStateException("group " + c.group() + " has widths " + w + " and "
+                            + c.outChannels() + " (" + c.name() + ")");
+                }
+                producers.computeIfAbsent(c.group(), k -> new ArrayList<>()).add(c.name());
+                outputGroup.put(c.name(), c.group());
+                return c.group();
+            }
+
+            @Override
+            public String batchNorm(Layer.BatchNorm bn) {
+                norms.computeIfAbsent(current, k -> new ArrayList<>()).add(bn.name());
+                inputGroup.put(bn.name(), current);
+                outputGroup.put(bn.name(), current);
+                return current;
+            }
+
+            @Override
+            public String linear(Layer.Linear f) {
+                consumers.computeIfAbsent(current, k -> new ArrayList<>()).add(f.name());
+                inputGroup.put(f.name(), current);
+                return "output:" + f.name();
+            }
+
+            // Activations and pooling keep channels where they are.
+            @Override
+            public String relu(Layer.Relu r) {
+                return current;
+            }
+
+            @Override
+            public String maxPool(Layer.MaxPool p) {
+                return current;
+            }
+
+            @Override
+            public String avgPool(Layer.AvgPool p) {
+                return current;
+            }
+
+            @Override
+            public String globalAvgPool(Layer.GlobalAvgPool g) {
+                return current;
+            }
+
+            @Override
+            public String residual(Layer.Residual r) {
+                String main = walk(r.main(), current);
+                String shortcut = r.shortcut().isEmpty() ? current : walk(r.shortcut(), current);
+                if (!main.equals(shortcut)) {
+                    throw new IllegalStateException("residual " + r.name() + " adds groups " + main + " and " + shortcut);
+                }
+                return main;
+            }
         }
     }
 }

@@ -11,18 +11,11 @@ final class Convs {
 
     static List<Layer.Conv> of(List<Layer> layers) {
         List<Layer.Conv> out = new ArrayList<>();
-        collect(layers, out);
-        return out;
-    }
-
-    private static void collect(List<Layer> layers, List<Layer.Conv> out) {
-        for (Layer l : layers) {
+        for (Layer l : Layer.flatten(layers)) {
             if (l instanceof Layer.Conv c) {
                 out.add(c);
-            } else if (l instanceof Layer.Residual r) {
-                collect(r.main(), out);
-                collect(r.shortcut(), out);
             }
         }
+        return out;
     }
 }

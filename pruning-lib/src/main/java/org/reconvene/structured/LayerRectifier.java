@@ -9,6 +9,7 @@ import org.reconvene.engine.Autograd;
 import org.reconvene.model.KaimingNormalInitializer;
 import org.reconvene.model.NativeArrays;
 import org.reconvene.model.Network;
+import org.reconvene.model.ParameterNames;
 import org.reconvene.model.ParameterInfo;
 import org.reconvene.provenance.Seeds;
 
@@ -61,7 +62,7 @@ public final class LayerRectifier {
         Network out = ChannelRebuilder.rebuild(net, initial, kept);
         try {
             for (String conv : rebuilt) {
-                out.removeMask(conv + ".weight");
+                out.removeMask(ParameterNames.weight(conv));
             }
             Set<String> reinit = new HashSet<>();
             if (settings.reinit() != ReconveneSettings.Reinit.NONE) {

@@ -29,7 +29,7 @@ public final class SensitivityEvaluator {
             Network net, Map<String, float[]> scores, Map<String, float[]> masks, ReconveneSettings settings) {
         Map<String, LayerSensitivity> out = new LinkedHashMap<>();
         for (Layer.Conv c : Convs.of(net.layers())) {
-            String w = c.name() + ".weight";
+            String w = c.weightName();
             float[] s = scores.get(w);
             float[] m = masks.get(w);
             if (s == null) {

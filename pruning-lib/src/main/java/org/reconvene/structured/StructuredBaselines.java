@@ -8,6 +8,7 @@ import org.reconvene.metrics.LayerProfile;
 import org.reconvene.model.Architectures;
 import org.reconvene.model.ModelSpec;
 import org.reconvene.model.Network;
+import org.reconvene.model.ParameterNames;
 import org.reconvene.provenance.Seeds;
 
 /**
@@ -39,7 +40,7 @@ public final class StructuredBaselines {
             if (l1) {
                 double[] norm = new double[g.width()];
                 for (String p : g.producers()) {
-                    float[] w = net.tensor(p + ".weight").toFloatArray();
+                    float[] w = net.tensor(ParameterNames.weight(p)).toFloatArray();
                     int per = w.length / g.width();
                     for (int i = 0; i < w.length; i++) {
                         norm[i / per] += Math.abs(w[i]);
