@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
 import org.reconvene.trial.DatasetNames;
 
 /** Prunes a freshly initialized model and writes what pruning did, without training. */
-@Command(name = "prune", mixinStandardHelpOptions = true,
+@Command(name = "prune", mixinStandardHelpOptions = true, defaultValueProvider = TrialDefaults.class,
         description = "Prune a freshly initialized model at a target sparsity and write DIR/summary.json "
                 + "(metrics, prune_ms, per-layer density) and the pruned network in DIR/model.")
 final class PruneCommand implements Callable<Integer> {
@@ -64,52 +64,52 @@ final class PruneCommand implements Callable<Integer> {
             description = "dense, upai, reconvene, spai-random, spai-l1 or spai-layerwise (default ${DEFAULT-VALUE}).")
     String method;
 
-    @Option(names = "--criterion", defaultValue = "retention",
+    @Option(names = "--criterion",
             description = "PSE criterion: retention (sensitivity <= tau) or density (density <= delta) (default ${DEFAULT-VALUE}).")
     String criterion;
 
-    @Option(names = "--tau", defaultValue = "0.4", description = "PSE sensitivity threshold (default ${DEFAULT-VALUE}).")
+    @Option(names = "--tau", description = "PSE sensitivity threshold (default ${DEFAULT-VALUE}).")
     double tau;
 
-    @Option(names = "--delta", defaultValue = "0.1", description = "PSE density threshold (default ${DEFAULT-VALUE}).")
+    @Option(names = "--delta", description = "PSE density threshold (default ${DEFAULT-VALUE}).")
     double delta;
 
-    @Option(names = "--alpha", defaultValue = "0.5",
+    @Option(names = "--alpha",
             description = "Structured width exponent: ceil(d^alpha * C) channels (default ${DEFAULT-VALUE}).")
     double alpha;
 
-    @Option(names = "--min-channels", defaultValue = "4",
+    @Option(names = "--min-channels",
             description = "Fewest channels a rebuilt layer keeps (default ${DEFAULT-VALUE}).")
     int minChannels;
 
-    @Option(names = "--reinit", defaultValue = "affected",
+    @Option(names = "--reinit",
             description = "RLR reinitialization: rectified, affected or none (default ${DEFAULT-VALUE}).")
     String reinit;
 
-    @Option(names = "--scorer", defaultValue = "synflow",
+    @Option(names = "--scorer",
             description = "random, magnitude, snip, grasp or synflow (default ${DEFAULT-VALUE}).")
     String scorer;
 
-    @Option(names = "--sparsity", defaultValue = "0.9", description = "Fraction of prunable weights removed (default ${DEFAULT-VALUE}).")
+    @Option(names = "--sparsity", description = "Fraction of prunable weights removed (default ${DEFAULT-VALUE}).")
     double sparsity;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Trial seed (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", description = "Trial seed (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--scope", defaultValue = "global", description = "global or layerwise ranking (default ${DEFAULT-VALUE}).")
+    @Option(names = "--scope", description = "global or layerwise ranking (default ${DEFAULT-VALUE}).")
     String scope;
 
     @Option(names = "--dense-classifier", description = "Keep the classifier unpruned.")
     boolean denseClassifier;
 
-    @Option(names = "--samples-per-class", defaultValue = "10",
+    @Option(names = "--samples-per-class",
             description = "Pruning samples per class (default ${DEFAULT-VALUE}).")
     int samplesPerClass;
 
-    @Option(names = "--synflow-rounds", defaultValue = "100", description = "SynFlow rounds (default ${DEFAULT-VALUE}).")
+    @Option(names = "--synflow-rounds", description = "SynFlow rounds (default ${DEFAULT-VALUE}).")
     int synflowRounds;
 
-    @Option(names = "--latency-runs", defaultValue = "10",
+    @Option(names = "--latency-runs",
             description = "Timed runs per latency measurement (default ${DEFAULT-VALUE}).")
     int latencyRuns;
 

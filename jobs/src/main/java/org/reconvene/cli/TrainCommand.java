@@ -24,7 +24,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Trains a dense model from scratch and writes its accuracy, history and metrics. */
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(name = "train", mixinStandardHelpOptions = true, defaultValueProvider = TrialDefaults.class,
         description = "Train a model on a dataset and write DIR/summary.json (accuracy, history, metrics).")
 final class TrainCommand implements Callable<Integer> {
 
@@ -44,7 +44,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin TrainingOptions training;
 
-    @Option(names = "--latency-runs", defaultValue = "10",
+    @Option(names = "--latency-runs",
             description = "Timed runs per latency measurement (default ${DEFAULT-VALUE}).")
     int latencyRuns;
 
@@ -106,35 +106,35 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Options shared by every command that trains. */
     static final class TrainingOptions {
-        @Option(names = "--epochs", defaultValue = "1", description = "Epochs (default ${DEFAULT-VALUE}).")
+        @Option(names = "--epochs", description = "Epochs (default ${DEFAULT-VALUE}).")
         int epochs;
 
-        @Option(names = "--batch", defaultValue = "64", description = "Batch size (default ${DEFAULT-VALUE}).")
+        @Option(names = "--batch", description = "Batch size (default ${DEFAULT-VALUE}).")
         int batch;
 
-        @Option(names = "--lr", defaultValue = "0.1", description = "Learning rate (default ${DEFAULT-VALUE}).")
+        @Option(names = "--lr", description = "Learning rate (default ${DEFAULT-VALUE}).")
         double lr;
 
-        @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default ${DEFAULT-VALUE}).")
+        @Option(names = "--momentum", description = "SGD momentum (default ${DEFAULT-VALUE}).")
         double momentum;
 
         @Option(names = "--nesterov", description = "Use Nesterov momentum.")
         boolean nesterov;
 
-        @Option(names = "--weight-decay", defaultValue = "5e-4",
+        @Option(names = "--weight-decay",
                 description = "Weight decay (default ${DEFAULT-VALUE}).")
         double weightDecay;
 
-        @Option(names = "--schedule", defaultValue = "step",
+        @Option(names = "--schedule",
                 description = "Learning-rate schedule: constant, step, cosine (default ${DEFAULT-VALUE}).")
         String schedule;
 
-        @Option(names = "--schedule-granularity", defaultValue = "batch",
+        @Option(names = "--schedule-granularity",
                 description = "How often the rate moves: batch (before every batch, so short runs anneal) or epoch "
                         + "(once per epoch, as before 0.2) (default ${DEFAULT-VALUE}).")
         String scheduleGranularity;
 
-        @Option(names = "--max-batches", defaultValue = "0",
+        @Option(names = "--max-batches",
                 description = "Cap on training batches per epoch, 0 for all (default ${DEFAULT-VALUE}).")
         int maxBatches;
 
@@ -145,7 +145,7 @@ final class TrainCommand implements Callable<Integer> {
         @Option(names = "--no-augment", description = "Disable random crop and flip.")
         boolean noAugment;
 
-        @Option(names = "--seed", defaultValue = "0", description = "Trial seed (default ${DEFAULT-VALUE}).")
+        @Option(names = "--seed", description = "Trial seed (default ${DEFAULT-VALUE}).")
         long seed;
 
         TrainingConfig config() {

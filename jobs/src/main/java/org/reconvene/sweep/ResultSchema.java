@@ -9,6 +9,7 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
 import org.apache.parquet.schema.Types;
+import org.reconvene.trial.TrialKey;
 
 /**
  * The columns of a result row (docs/METHOD.md section 8) and their Parquet types: one flat, typed
@@ -35,17 +36,8 @@ public final class ResultSchema {
             "sweep_id", Kind.STRING, "trial_id", Kind.STRING, "status", Kind.STRING,
             "error_class", Kind.STRING, "error_message", Kind.STRING);
 
-    /** Config columns, as in {@link org.reconvene.trial.TrialConfig#toMap()}. */
-    static final Map<String, Kind> CONFIG = columns(
-            "model", Kind.STRING, "dataset", Kind.STRING, "data_uri", Kind.STRING, "seed", Kind.LONG,
-            "method", Kind.STRING, "scorer", Kind.STRING, "sparsity", Kind.DOUBLE, "scope", Kind.STRING,
-            "dense_classifier", Kind.BOOLEAN, "samples_per_class", Kind.INT, "synflow_rounds", Kind.INT,
-            "grasp_temperature", Kind.DOUBLE, "pse_criterion", Kind.STRING, "pse_tau", Kind.DOUBLE,
-            "pse_delta", Kind.DOUBLE, "alpha", Kind.DOUBLE, "min_channels", Kind.INT, "rlr_reinit", Kind.STRING,
-            "epochs", Kind.INT, "batch_size", Kind.INT, "lr", Kind.DOUBLE, "momentum", Kind.DOUBLE,
-            "nesterov", Kind.BOOLEAN, "weight_decay", Kind.DOUBLE, "schedule", Kind.STRING,
-            "schedule_granularity", Kind.STRING, "max_batches", Kind.INT,
-            "augment", Kind.BOOLEAN, "latency_runs", Kind.INT);
+    /** Config columns: one per {@link TrialKey}, in its declaration order. */
+    static final Map<String, Kind> CONFIG = configColumnsFromKeys();
 
     /** Metric columns (docs/METHOD.md section 7). */
     static final Map<String, Kind> METRICS = columns(
@@ -83,23 +75,9 @@ public final class ResultSchema {
      * every OK row (a test checks this on a real sweep's rows). Config fields that do not apply to
      * a trial's method are null so that such trials share one id ({@code TrialConfig.toMap}).
      */
-    static final Map<String, String> NULLABLE = nullable(
+    static final Map<String, String> NULLABLE = withConfigApplicability(
             "error_class", "set only for FAILED rows",
             "error_message", "set only for FAILED rows",
-            "scorer", "only methods that score weights (not dense, spai-random, spai-l1)",
-            "sparsity", "not for dense",
-            "scope", "only methods with an unstructured mask (upai, reconvene, spai-layerwise)",
-            "dense_classifier", "only methods with an unstructured mask",
-            "samples_per_class", "only scorers that need data (snip, grasp)",
-            "synflow_rounds", "only the synflow scorer",
-            "grasp_temperature", "only the grasp scorer",
-            "pse_criterion", "only reconvene",
-            "pse_tau", "only reconvene with the retention criterion",
-            "pse_delta", "only reconvene with the density criterion",
-            "alpha", "only reconvene and spai-layerwise",
-            "min_channels", "only reconvene and spai-layerwise",
-            "rlr_reinit", "only reconvene",
-            "schedule_granularity", "not for the constant schedule, which is the same at either granularity",
             "top5", "only datasets of more than 10 classes, where top-5 says more than top-1",
             "upai_params_nonzero", "measured only against the unstructured counterpart built in the same trial (reconvene)",
             "upai_serialized_bytes", "as upai_params_nonzero",
@@ -180,8 +158,20 @@ public final class ResultSchema {
         }
     }
 
-    private static Map<String, String> nullable(String... pairs) {
+    private static Map<String, Kind> configColumnsFromKeys() {
+        Map<String, Kind> m = new LinkedHashMap<>();
+        for (TrialKey k : TrialKey.values()) {
+            m.put(k.key(), Kind.valueOf(k.type().name()));
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** {@code pairs}, then every config column that applies to some trials only, with the key's reason. */
+    private static Map<String, String> withConfigApplicability(String... pairs) {
         Map<String, String> m = new LinkedHashMap<>();
+        for (TrialKey k : TrialKey.values()) {
+            k.applicability().ifPresent(why -> m.put(k.key(), why));
+        }
         for (int i = 0; i < pairs.length; i += 2) {
             m.put(pairs[i], pairs[i + 1]);
         }

@@ -1,6 +1,5 @@
 package org.reconvene.sweep;
 
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -12,6 +11,7 @@ import org.reconvene.structured.ReconveneSettings;
 import org.reconvene.train.LearningRateSchedule;
 import org.reconvene.train.TrainingConfig;
 import org.reconvene.trial.TrialConfig;
+import org.reconvene.trial.TrialKey;
 
 /**
  * The keys a sweep may set for a trial, their defaults, and the conversion of one point of a
@@ -22,45 +22,14 @@ import org.reconvene.trial.TrialConfig;
  */
 final class TrialKeys {
 
-    /** Every key with its default; {@code model}, {@code dataset} and {@code method} have none. */
-    static final Map<String, Object> DEFAULTS = new LinkedHashMap<>();
-
-    static {
-        DEFAULTS.put("model", null);
-        DEFAULTS.put("dataset", null);
-        DEFAULTS.put("method", null);
-        DEFAULTS.put("scorer", "synflow");
-        DEFAULTS.put("sparsity", 0.9);
-        DEFAULTS.put("seed", 0L);
-        DEFAULTS.put("scope", "global");
-        DEFAULTS.put("dense_classifier", false);
-        DEFAULTS.put("samples_per_class", 10);
-        DEFAULTS.put("synflow_rounds", 100);
-        DEFAULTS.put("grasp_temperature", 200.0);
-        DEFAULTS.put("pse_criterion", "retention");
-        DEFAULTS.put("pse_tau", ReconveneSettings.defaults().tau());
-        DEFAULTS.put("pse_delta", ReconveneSettings.defaults().delta());
-        DEFAULTS.put("alpha", ReconveneSettings.defaults().alpha());
-        DEFAULTS.put("min_channels", ReconveneSettings.defaults().minChannels());
-        DEFAULTS.put("rlr_reinit", "affected");
-        DEFAULTS.put("epochs", 1);
-        DEFAULTS.put("batch_size", 64);
-        DEFAULTS.put("lr", 0.1);
-        DEFAULTS.put("momentum", 0.9);
-        DEFAULTS.put("nesterov", false);
-        DEFAULTS.put("weight_decay", 5e-4);
-        DEFAULTS.put("schedule", "step");
-        DEFAULTS.put("schedule_granularity", "batch");
-        DEFAULTS.put("max_batches", 0);
-        DEFAULTS.put("augment", true);
-        DEFAULTS.put("latency_runs", 10);
-    }
+    /** Every key with its default (null for model, dataset, method), from {@link TrialKey}. */
+    static final Map<String, Object> DEFAULTS = TrialKey.defaults();
 
     private TrialKeys() {}
 
     /** Whether {@code key} is a trial key. */
     static boolean known(String key) {
-        return DEFAULTS.containsKey(key);
+        return TrialKey.byKey(key).filter(TrialKey::sweepKey).isPresent();
     }
 
     static Set<String> names() {
@@ -70,37 +39,37 @@ final class TrialKeys {
     /** The trial at {@code point} (defaults filled in) reading data from {@code uri}. */
     static TrialConfig toTrial(String file, Map<String, Object> point, String uri) {
         Reader r = new Reader(file, point);
-        long seed = r.integer("seed");
+        long seed = r.integer(TrialKey.SEED);
         try {
             PruningConfig pruning = PruningConfig.builder()
-                    .setMethod(PruningMethod.parse(r.string("method")))
-                    .optScorer(r.string("scorer"))
-                    .optSparsity(r.number("sparsity"))
-                    .optScope(MaskScope.parse(r.string("scope")))
-                    .optDenseClassifier(r.bool("dense_classifier"))
-                    .optSamplesPerClass(r.integer32("samples_per_class"))
-                    .optScorerSettings(new ScorerSettings(r.integer32("synflow_rounds"), r.number("grasp_temperature"),
+                    .setMethod(PruningMethod.parse(r.string(TrialKey.METHOD)))
+                    .optScorer(r.string(TrialKey.SCORER))
+                    .optSparsity(r.number(TrialKey.SPARSITY))
+                    .optScope(MaskScope.parse(r.string(TrialKey.SCOPE)))
+                    .optDenseClassifier(r.bool(TrialKey.DENSE_CLASSIFIER))
+                    .optSamplesPerClass(r.integer32(TrialKey.SAMPLES_PER_CLASS))
+                    .optScorerSettings(new ScorerSettings(r.integer32(TrialKey.SYNFLOW_ROUNDS), r.number(TrialKey.GRASP_TEMPERATURE),
                             ScorerSettings.defaults().graspHessianMaxSamples(), ScorerSettings.defaults().chunkSize()))
-                    .optStructured(new ReconveneSettings(ReconveneSettings.Criterion.parse(r.string("pse_criterion")),
-                            r.number("pse_tau"), r.number("pse_delta"), r.number("alpha"), r.integer32("min_channels"),
-                            ReconveneSettings.Reinit.parse(r.string("rlr_reinit"))))
+                    .optStructured(new ReconveneSettings(ReconveneSettings.Criterion.parse(r.string(TrialKey.PSE_CRITERION)),
+                            r.number(TrialKey.PSE_TAU), r.number(TrialKey.PSE_DELTA), r.number(TrialKey.ALPHA), r.integer32(TrialKey.MIN_CHANNELS),
+                            ReconveneSettings.Reinit.parse(r.string(TrialKey.RLR_REINIT))))
                     .build();
             TrainingConfig training = TrainingConfig.builder()
-                    .optEpochs(r.integer32("epochs"))
-                    .optBatchSize(r.integer32("batch_size"))
-                    .optLearningRate(r.number("lr"))
-                    .optMomentum(r.number("momentum"))
-                    .optNesterov(r.bool("nesterov"))
-                    .optWeightDecay(r.number("weight_decay"))
-                    .optSchedule(LearningRateSchedule.parse(r.string("schedule")))
-                    .optScheduleGranularity(LearningRateSchedule.Granularity.parse(r.string("schedule_granularity")))
-                    .optMaxBatchesPerEpoch(r.integer32("max_batches"))
-                    .optAugment(r.bool("augment"))
+                    .optEpochs(r.integer32(TrialKey.EPOCHS))
+                    .optBatchSize(r.integer32(TrialKey.BATCH_SIZE))
+                    .optLearningRate(r.number(TrialKey.LR))
+                    .optMomentum(r.number(TrialKey.MOMENTUM))
+                    .optNesterov(r.bool(TrialKey.NESTEROV))
+                    .optWeightDecay(r.number(TrialKey.WEIGHT_DECAY))
+                    .optSchedule(LearningRateSchedule.parse(r.string(TrialKey.SCHEDULE)))
+                    .optScheduleGranularity(LearningRateSchedule.Granularity.parse(r.string(TrialKey.SCHEDULE_GRANULARITY)))
+                    .optMaxBatchesPerEpoch(r.integer32(TrialKey.MAX_BATCHES))
+                    .optAugment(r.bool(TrialKey.AUGMENT))
                     .optSeed(seed)
                     .build();
-            org.reconvene.model.Architectures.get(r.string("model"));
-            return new TrialConfig(r.string("model"), r.string("dataset"), uri, pruning, training, seed,
-                    r.integer32("latency_runs"));
+            org.reconvene.model.Architectures.get(r.string(TrialKey.MODEL));
+            return new TrialConfig(r.string(TrialKey.MODEL), r.string(TrialKey.DATASET), uri, pruning, training, seed,
+                    r.integer32(TrialKey.LATENCY_RUNS));
         } catch (SweepSpecException e) {
             throw e;
         } catch (IllegalArgumentException e) {
@@ -111,7 +80,8 @@ final class TrialKeys {
 
     /** Typed access to a point's values, with errors naming the key. */
     private record Reader(String file, Map<String, Object> point) {
-        Object raw(String key) {
+        Object raw(TrialKey k) {
+            String key = k.key();
             Object v = point.get(key);
             if (v == null) {
                 throw new SweepSpecException(file, key, "is required");
@@ -119,24 +89,27 @@ final class TrialKeys {
             return v;
         }
 
-        String string(String key) {
-            Object v = raw(key);
+        String string(TrialKey k) {
+            String key = k.key();
+            Object v = raw(k);
             if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
                 throw new SweepSpecException(file, key, "expected a string, got " + YamlLimits.brief(v));
             }
             return v.toString().trim().toLowerCase(Locale.ROOT);
         }
 
-        double number(String key) {
-            Object v = raw(key);
+        double number(TrialKey k) {
+            String key = k.key();
+            Object v = raw(k);
             if (!(v instanceof Number)) {
                 throw new SweepSpecException(file, key, "expected a number, got '" + YamlLimits.brief(v) + "'");
             }
             return ((Number) v).doubleValue();
         }
 
-        long integer(String key) {
-            Object v = raw(key);
+        long integer(TrialKey k) {
+            String key = k.key();
+            Object v = raw(k);
             Long x = SweepSpec.exactLong(v);
             if (x == null) {
                 throw new SweepSpecException(file, key, "expected an integer that fits in 64 bits, got '"
@@ -146,16 +119,17 @@ final class TrialKeys {
         }
 
         /** An integer key held in an int: a value beyond its range is refused, never wrapped. */
-        int integer32(String key) {
-            long x = integer(key);
+        int integer32(TrialKey k) {
+            long x = integer(k);
             if (x < Integer.MIN_VALUE || x > Integer.MAX_VALUE) {
-                throw new SweepSpecException(file, key, "must be at most " + Integer.MAX_VALUE + ", got " + x);
+                throw new SweepSpecException(file, k.key(), "must be at most " + Integer.MAX_VALUE + ", got " + x);
             }
             return (int) x;
         }
 
-        boolean bool(String key) {
-            Object v = raw(key);
+        boolean bool(TrialKey k) {
+            String key = k.key();
+            Object v = raw(k);
             if (!(v instanceof Boolean)) {
                 throw new SweepSpecException(file, key, "expected true or false, got '" + YamlLimits.brief(v) + "'");
             }

@@ -100,7 +100,7 @@ final class YamlLimits {
                 pushAll(todo, m.entrySet().stream().map(e -> (Object) new Object[] {e.getKey(), e.getValue()}).toList(),
                         "{", "}");
             } else if (x instanceof Object[] kv) {
-                todo.push(kv[1]);
+                todo.push(kv[1] == null ? new Token("null") : kv[1]); // a deque holds no nulls
                 todo.push(new Token("="));
                 todo.push(kv[0]);
             } else if (x instanceof Collection<?> c) {

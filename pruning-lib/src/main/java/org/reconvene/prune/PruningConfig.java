@@ -51,7 +51,7 @@ public record PruningConfig(
         return method == PruningMethod.DENSE ? 1.0 : 1.0 - sparsity;
     }
 
-    /** A builder with docs/METHOD.md's defaults: global scope, prunable classifier, 10 samples per class. */
+    /** A builder with docs/METHOD.md's defaults: scorer synflow, sparsity 0.9, global scope, prunable classifier, 10 samples per class. */
     public static Builder builder() {
         return new Builder();
     }
@@ -60,7 +60,7 @@ public record PruningConfig(
     public static final class Builder {
         private PruningMethod method;
         private String scorer = "synflow";
-        private double sparsity;
+        private double sparsity = 0.9;
         private MaskScope scope = MaskScope.GLOBAL;
         private boolean denseClassifier;
         private int samplesPerClass = 10;

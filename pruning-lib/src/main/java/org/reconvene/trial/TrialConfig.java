@@ -8,9 +8,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import org.reconvene.prune.PruningConfig;
-import org.reconvene.prune.PruningMethod;
-import org.reconvene.score.Scorers;
-import org.reconvene.structured.ReconveneSettings;
 import org.reconvene.train.TrainingConfig;
 
 /**
@@ -30,6 +27,9 @@ public record TrialConfig(
         long seed,
         int latencyRuns) implements java.io.Serializable {
 
+    /** Timed runs per latency measurement unless a trial says otherwise. */
+    public static final int DEFAULT_LATENCY_RUNS = 10;
+
     /** Validates the fields that the nested configs do not cover. */
     public TrialConfig {
         Objects.requireNonNull(model, "model");
@@ -46,56 +46,17 @@ public record TrialConfig(
     }
 
     /**
-     * Every config field as a flat, key-sorted map of strings, numbers and booleans. Fields that
+     * Every config field ({@link TrialKey}) as a flat, key-sorted map of strings, numbers and booleans. Fields that
      * do not apply to the trial's method are null (the sparsity of a dense trial, the PSE knobs
      * of an unstructured one, SynFlow's rounds for SNIP), so that trials differing only there are
      * one trial with one id.
      */
     public Map<String, Object> toMap() {
-        PruningMethod method = pruning.method();
-        boolean scored = method.usesScorer();
-        String scorer = scored ? pruning.scorer() : null;
-        boolean reconvene = method == PruningMethod.RECONVENE;
-        boolean widths = reconvene || method == PruningMethod.SPAI_LAYERWISE;
-        boolean masked = method == PruningMethod.UPAI || widths;
         Map<String, Object> m = new TreeMap<>();
-        m.put("model", model);
-        m.put("dataset", dataset);
-        m.put("data_uri", dataUri);
-        m.put("seed", seed);
-        m.put("method", method.configName());
-        m.put("scorer", scorer);
-        m.put("sparsity", method == PruningMethod.DENSE ? null : pruning.sparsity());
-        m.put("scope", masked ? lower(pruning.scope()) : null);
-        m.put("dense_classifier", masked ? pruning.denseClassifier() : null);
-        m.put("samples_per_class", scored && Scorers.get(scorer).needsData() ? pruning.samplesPerClass() : null);
-        m.put("synflow_rounds", "synflow".equals(scorer) ? pruning.scorerSettings().synflowRounds() : null);
-        m.put("grasp_temperature", "grasp".equals(scorer) ? pruning.scorerSettings().graspTemperature() : null);
-        ReconveneSettings r = pruning.structured();
-        m.put("pse_criterion", reconvene ? lower(r.criterion()) : null);
-        m.put("pse_tau", reconvene && r.criterion() == ReconveneSettings.Criterion.RETENTION ? r.tau() : null);
-        m.put("pse_delta", reconvene && r.criterion() == ReconveneSettings.Criterion.DENSITY ? r.delta() : null);
-        m.put("alpha", widths ? r.alpha() : null);
-        m.put("min_channels", widths ? r.minChannels() : null);
-        m.put("rlr_reinit", reconvene ? lower(r.reinit()) : null);
-        m.put("epochs", training.epochs());
-        m.put("batch_size", training.batchSize());
-        m.put("lr", training.learningRate());
-        m.put("momentum", training.momentum());
-        m.put("nesterov", training.nesterov());
-        m.put("weight_decay", training.weightDecay());
-        m.put("schedule", lower(training.schedule()));
-        // A constant rate is the same at either granularity: one trial, one id.
-        m.put("schedule_granularity", training.schedule() == org.reconvene.train.LearningRateSchedule.CONSTANT ? null
-                : lower(training.scheduleGranularity()));
-        m.put("max_batches", training.maxBatchesPerEpoch());
-        m.put("augment", training.augment());
-        m.put("latency_runs", latencyRuns);
+        for (TrialKey k : TrialKey.values()) {
+            m.put(k.key(), k.of(this));
+        }
         return m;
-    }
-
-    private static String lower(Enum<?> e) {
-        return e.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** A hash of the canonical config: 16 hex digits of SHA-256 over its sorted key=value lines. */
