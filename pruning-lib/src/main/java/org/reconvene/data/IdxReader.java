@@ -65,14 +65,21 @@ final class IdxReader {
     }
 
     static ImageDataset read(FileSystem fs, Path root, String name) {
-        ImageSplit train = split(fs, root, "train");
-        ImageSplit test = split(fs, root, "t10k");
+        Stored train = split(fs, root, "train");
+        Stored test = split(fs, root, "t10k");
         List<String> names = name.equals("fashion-mnist") ? FASHION_CLASSES
                 : IntStream.range(0, CLASSES).mapToObj(Integer::toString).toList();
-        return new ImageDataset(name, names, train, test, root.toString());
+        if (train.side != test.side) {
+            throw new IllegalArgumentException(root + ": training images are " + train.side + "x" + train.side
+                    + " but test images are " + test.side + "x" + test.side);
+        }
+        return new ImageDataset(name, names, train.split, test.split, root.toString(), train.side);
     }
 
-    private static ImageSplit split(FileSystem fs, Path root, String prefix) {
+    /** A split padded to {@link #SIZE}, and the side its images were stored at. */
+    private record Stored(ImageSplit split, int side) {}
+
+    private static Stored split(FileSystem fs, Path root, String prefix) {
         Path imagesFile = file(fs, root, prefix + "-images-idx3-ubyte");
         Path labelsFile = file(fs, root, prefix + "-labels-idx1-ubyte");
         byte[] labels;
@@ -109,7 +116,7 @@ final class IdxReader {
                         + " is outside [0, " + CLASSES + ")");
             }
         }
-        return new ImageSplit(1, SIZE, SIZE, CLASSES, padded, y);
+        return new Stored(new ImageSplit(1, SIZE, SIZE, CLASSES, padded, y), dims[1]);
     }
 
     private static DataInputStream open(FileSystem fs, Path p) throws IOException {

@@ -22,6 +22,7 @@ public final class ImageDataset {
     private final int imageSize;
     private final int channels;
     private final String sourceUri;
+    private final int storedSide;
 
     /**
      * Creates a dataset.
@@ -36,6 +37,15 @@ public final class ImageDataset {
      *                                  class names
      */
     public ImageDataset(String name, List<String> classNames, ImageSplit train, ImageSplit test, String sourceUri) {
+        this(name, classNames, train, test, sourceUri, train.height());
+    }
+
+    /**
+     * Creates a dataset whose images were stored {@code storedSide} pixels square and zero-padded,
+     * centred, to the splits' size when loaded (the MNIST family: 28 to 32).
+     */
+    public ImageDataset(String name, List<String> classNames, ImageSplit train, ImageSplit test, String sourceUri,
+            int storedSide) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(classNames, "classNames");
         Objects.requireNonNull(train, "train");
@@ -64,6 +74,18 @@ public final class ImageDataset {
         this.imageSize = train.height();
         this.channels = train.channels();
         this.sourceUri = sourceUri == null ? "" : sourceUri;
+        if (storedSide < 1 || storedSide > imageSize) {
+            throw new IllegalArgumentException("stored side " + storedSide + " must be in [1, " + imageSize + "]");
+        }
+        this.storedSide = storedSide;
+    }
+
+    /**
+     * Side of the images as stored, before the loader padded them to {@link #imageSize()}: the
+     * input a deployed model takes ({@code deploy.InputTransform} pads inside the graph).
+     */
+    public int storedSide() {
+        return storedSide;
     }
 
     /** Dataset name as used in configs and result rows. */

@@ -1,0 +1,137 @@
+package org.reconvene.deploy;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.nio.FloatBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.reconvene.metrics.LatencyMeter;
+
+/**
+ * An exported model loaded in ONNX Runtime (CPU), the runtime edge devices use: logits for a
+ * batch, and latency timed like the platform's libtorch latencies (warm-up, then the median of
+ * timed runs; several models in alternating runs).
+ *
+ * <p>Lifecycle: {@link #open} creates a session with {@code threads} intra-op threads (the
+ * task's, so ONNX Runtime and libtorch are timed on the same cores) and one inter-op thread;
+ * {@link #close()} frees it. The process-wide environment is ONNX Runtime's own singleton.
+ */
+public final class OrtNetwork implements AutoCloseable {
+
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final long[] inputShape;
+
+    private OrtNetwork(OrtEnvironment env, OrtSession session, long[] inputShape) {
+        this.env = env;
+        this.session = session;
+        this.inputShape = inputShape;
+    }
+
+    /** Loads {@code model} with {@code threads} intra-op threads. */
+    public static OrtNetwork open(OnnxModel model, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+            opts.setIntraOpNumThreads(threads);
+            opts.setInterOpNumThreads(1);
+            opts.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            OrtSession s = env.createSession(model.toByteArray(), opts);
+            try {
+                NodeInfo in = s.getInputInfo().get(OnnxExport.INPUT);
+                if (in == null || !(in.getInfo() instanceof TensorInfo t) || t.getShape().length != 4) {
+                    throw new IllegalArgumentException("the model has no 4-D input '" + OnnxExport.INPUT + "'");
+                }
+                return new OrtNetwork(env, s, t.getShape());
+            } catch (OrtException | RuntimeException e) {
+                s.close();
+                throw e;
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime cannot load the model: " + e.getMessage(), e);
+        }
+    }
+
+    /** Channels of an input image. */
+    public int channels() {
+        return (int) inputShape[1];
+    }
+
+    /** Side of an input image. */
+    public int side() {
+        return (int) inputShape[2];
+    }
+
+    /** Logits of {@code batch} images, {@code pixels} in NCHW order; one row per image. */
+    public float[][] logits(float[] pixels, int batch) {
+        long[] shape = {batch, inputShape[1], inputShape[2], inputShape[3]};
+        try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(pixels), shape);
+                OrtSession.Result r = session.run(Map.of(OnnxExport.INPUT, x))) {
+            return (float[][]) r.get(0).getValue();
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Median milliseconds of one run of a batch of {@code batch} random pixels for each model,
+     * in alternating runs after {@code warmup} discarded rounds.
+     */
+    public static double[] compare(List<OrtNetwork> nets, int batch, int warmup, int runs) {
+        double[][] times = new double[nets.size()][runs];
+        OnnxTensor[] inputs = new OnnxTensor[nets.size()];
+        try {
+            SplittableRandom rng = new SplittableRandom(0);
+            for (int i = 0; i < inputs.length; i++) {
+                OrtNetwork n = nets.get(i);
+                float[] px = new float[batch * n.channels() * n.side() * n.side()];
+                for (int k = 0; k < px.length; k++) {
+                    px[k] = (float) rng.nextDouble();
+                }
+                inputs[i] = OnnxTensor.createTensor(n.env, FloatBuffer.wrap(px),
+                        new long[] {batch, n.channels(), n.side(), n.side()});
+            }
+            for (int r = -warmup; r < runs; r++) {
+                for (int i = 0; i < inputs.length; i++) {
+                    long t0 = System.nanoTime();
+                    try (OrtSession.Result ignored = nets.get(i).session.run(Map.of(OnnxExport.INPUT, inputs[i]))) {
+                        long t1 = System.nanoTime();
+                        if (r >= 0) {
+                            times[i][r] = (t1 - t0) / 1e6;
+                        }
+                    }
+                }
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
+        } finally {
+            for (OnnxTensor t : inputs) {
+                if (t != null) {
+                    t.close();
+                }
+            }
+        }
+        double[] out = new double[nets.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = LatencyMeter.median(times[i]);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
