@@ -23,4 +23,8 @@ public record MethodStats(
         double latencyMsB64,
         Double sizeRatio,
         Double speedupB1,
-        double pruneMs) {}
+        double pruneMs,
+        double onnxGzipMb,
+        double latencyOrtMsB1,
+        double latencyOrtMsB64,
+        Double speedupOrtB1) {}

@@ -69,7 +69,9 @@ public final class ReportJob {
                         + " avg(params_nonzero) AS params_nonzero, avg(serialized_bytes) / 1e6 AS size_mb,"
                         + " avg(compression) AS compression, avg(macs_nonzero) AS macs,"
                         + " avg(latency_ms_b1) AS latency_ms_b1, avg(latency_ms_b64) AS latency_ms_b64,"
-                        + " avg(size_ratio) AS size_ratio, avg(speedup_b1) AS speedup_b1, avg(prune_ms) AS prune_ms"
+                        + " avg(size_ratio) AS size_ratio, avg(speedup_b1) AS speedup_b1, avg(prune_ms) AS prune_ms,"
+                        + " avg(onnx_gzip_bytes) / 1e6 AS onnx_gzip_mb, avg(latency_ort_ms_b1) AS latency_ort_ms_b1,"
+                        + " avg(latency_ort_ms_b64) AS latency_ort_ms_b64, avg(speedup_ort_b1) AS speedup_ort_b1"
                         + " FROM trials GROUP BY model, dataset, method, scorer, sparsity");
         List<MethodStats> stats = new ArrayList<>();
         for (Row r : agg.collectAsList()) {
@@ -77,7 +79,8 @@ public final class ReportJob {
                     r.getAs("sparsity"), r.<Long>getAs("seeds"), d(r, "top1_mean"), d(r, "top1_std"), d(r, "params"),
                     d(r, "params_nonzero"), d(r, "size_mb"), d(r, "compression"), d(r, "macs"),
                     d(r, "latency_ms_b1"), d(r, "latency_ms_b64"), r.getAs("size_ratio"), r.getAs("speedup_b1"),
-                    d(r, "prune_ms")));
+                    d(r, "prune_ms"), d(r, "onnx_gzip_mb"), d(r, "latency_ort_ms_b1"), d(r, "latency_ort_ms_b64"),
+                    r.getAs("speedup_ort_b1")));
         }
         Map<String, List<MethodStats>> tables = tables(stats);
         List<Map<String, Object>> headline = headline(tables, tolerance);
@@ -175,14 +178,17 @@ public final class ReportJob {
             MethodStats upai = find(t.getValue(), "upai");
             md.append("\n## ").append(t.getKey()).append("\n\n")
                     .append("| method | seeds | top1 | ± | vs dense | vs upai | params | nonzero | size MB | compression"
-                            + " | MACs | latency b1 ms | latency b64 ms | size ratio | speedup b1 vs upai | prune ms |\n")
-                    .append("|" + " --- |".repeat(16) + "\n");
+                            + " | MACs | latency b1 ms | latency b64 ms | size ratio | speedup b1 vs upai | prune ms"
+                            + " | ONNX gz MB | ORT b1 ms | ORT b64 ms | ORT speedup b1 vs upai |\n")
+                    .append("|" + " --- |".repeat(20) + "\n");
             for (MethodStats s : t.getValue()) {
                 md.append(String.format(Locale.ROOT,
-                        "| %s | %d | %.4f | %.4f | %s | %s | %.0f | %.0f | %.3f | %.2f | %.0f | %.2f | %.2f | %s | %s | %.0f |%n",
+                        "| %s | %d | %.4f | %.4f | %s | %s | %.0f | %.0f | %.3f | %.2f | %.0f | %.2f | %.2f | %s | %s | %.0f"
+                                + " | %s | %s | %s | %s |%n",
                         s.method(), s.seeds(), s.top1Mean(), s.top1Std(), vs(s, dense), vs(s, upai), s.params(),
                         s.paramsNonzero(), s.sizeMb(), s.compression(), s.macs(), s.latencyMsB1(), s.latencyMsB64(),
-                        fmt(s.sizeRatio()), fmt(s.speedupB1()), s.pruneMs()));
+                        fmt(s.sizeRatio()), fmt(s.speedupB1()), s.pruneMs(), fmt(s.onnxGzipMb()),
+                        fmt(s.latencyOrtMsB1()), fmt(s.latencyOrtMsB64()), fmt(s.speedupOrtB1())));
             }
         }
         return md.toString();
@@ -192,7 +198,8 @@ public final class ReportJob {
     public static void write(Report r, Path dir) {
         StringBuilder csv = new StringBuilder("group,method,scorer,sparsity,seeds,top1_mean,top1_std,top1_vs_dense,"
                 + "top1_vs_upai,params,params_nonzero,size_mb,compression,macs,latency_ms_b1,latency_ms_b64,"
-                + "size_ratio,speedup_b1_vs_upai,prune_ms\n");
+                + "size_ratio,speedup_b1_vs_upai,prune_ms,onnx_gzip_mb,latency_ort_ms_b1,latency_ort_ms_b64,"
+                + "speedup_ort_b1_vs_upai\n");
         StringBuilder hcsv = new StringBuilder("model,dataset,size_ratio,size_ratio_at,speedup_b1,speedup_b1_at\n");
         for (Map<String, Object> h : r.headline()) {
             hcsv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%s,%s%n", h.get("model"), h.get("dataset"),
@@ -203,11 +210,12 @@ public final class ReportJob {
             MethodStats dense = find(t.getValue(), "dense");
             MethodStats upai = find(t.getValue(), "upai");
             for (MethodStats s : t.getValue()) {
-                csv.append(String.format(Locale.ROOT, "\"%s\",%s,%s,%s,%d,%.6f,%.6f,%s,%s,%.0f,%.0f,%.6f,%.6f,%.0f,%.6f,%.6f,%s,%s,%.0f%n",
+                csv.append(String.format(Locale.ROOT, "\"%s\",%s,%s,%s,%d,%.6f,%.6f,%s,%s,%.0f,%.0f,%.6f,%.6f,%.0f,%.6f,%.6f,%s,%s,%.0f,%s,%s,%s,%s%n",
                         t.getKey(), s.method(), s.scorer() == null ? "" : s.scorer(),
                         s.sparsity() == null ? "" : s.sparsity(), s.seeds(), s.top1Mean(), s.top1Std(), vs(s, dense),
                         vs(s, upai), s.params(), s.paramsNonzero(), s.sizeMb(), s.compression(), s.macs(),
-                        s.latencyMsB1(), s.latencyMsB64(), fmt(s.sizeRatio()), fmt(s.speedupB1()), s.pruneMs()));
+                        s.latencyMsB1(), s.latencyMsB64(), fmt(s.sizeRatio()), fmt(s.speedupB1()), s.pruneMs(),
+                        fmt(s.onnxGzipMb()), fmt(s.latencyOrtMsB1()), fmt(s.latencyOrtMsB64()), fmt(s.speedupOrtB1())));
             }
         }
         try {

@@ -40,8 +40,16 @@ public final class Results {
         }
         // Rows written by older versions may lack newer columns: merge the files' schemas. The
         // base path keeps the partition column (sweep) that reading the directory would give.
-        return spark.read().option("mergeSchema", "true").option("basePath", scan.root())
+        Dataset<Row> rows = spark.read().option("mergeSchema", "true").option("basePath", scan.root())
                 .parquet(scan.paths().toArray(String[]::new));
+        // Columns declared since every file was written read as typed nulls, not as an error.
+        java.util.Set<String> present = java.util.Set.of(rows.columns());
+        for (java.util.Map.Entry<String, String> c : org.reconvene.sweep.ResultSchema.sqlTypes().entrySet()) {
+            if (!present.contains(c.getKey())) {
+                rows = rows.withColumn(c.getKey(), functions.lit(null).cast(c.getValue()));
+            }
+        }
+        return rows;
     }
 
     /**

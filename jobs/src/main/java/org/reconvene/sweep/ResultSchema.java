@@ -49,7 +49,10 @@ public final class ResultSchema {
             "serialized_bytes", Kind.LONG, "latency_ms_b1", Kind.DOUBLE, "latency_ms_b64", Kind.DOUBLE,
             "upai_params_nonzero", Kind.LONG, "upai_serialized_bytes", Kind.LONG, "upai_macs_nonzero", Kind.LONG,
             "upai_latency_ms_b1", Kind.DOUBLE, "upai_latency_ms_b64", Kind.DOUBLE, "size_ratio", Kind.DOUBLE,
-            "speedup_b1", Kind.DOUBLE, "speedup_b64", Kind.DOUBLE);
+            "speedup_b1", Kind.DOUBLE, "speedup_b64", Kind.DOUBLE,
+            "onnx_bytes", Kind.LONG, "onnx_gzip_bytes", Kind.LONG, "latency_ort_ms_b1", Kind.DOUBLE,
+            "latency_ort_ms_b64", Kind.DOUBLE, "speedup_ort_b1", Kind.DOUBLE, "speedup_ort_b64", Kind.DOUBLE,
+            "size_ratio_onnx", Kind.DOUBLE, "size_ratio_onnx_gzip", Kind.DOUBLE);
 
     /** Provenance columns, as in {@link org.reconvene.provenance.Provenance#toMap()}. */
     static final Map<String, Kind> PROVENANCE = columns(
@@ -86,7 +89,11 @@ public final class ResultSchema {
             "upai_latency_ms_b64", "as upai_params_nonzero",
             "size_ratio", "as upai_params_nonzero",
             "speedup_b1", "as upai_params_nonzero",
-            "speedup_b64", "as upai_params_nonzero");
+            "speedup_b64", "as upai_params_nonzero",
+            "speedup_ort_b1", "as upai_params_nonzero",
+            "speedup_ort_b64", "as upai_params_nonzero",
+            "size_ratio_onnx", "as upai_params_nonzero",
+            "size_ratio_onnx_gzip", "as upai_params_nonzero");
 
     /** The Parquet schema of a row. */
     static final MessageType SCHEMA = build();
@@ -111,6 +118,23 @@ public final class ResultSchema {
     /** Every scalar column in row order. */
     static Map<String, Kind> scalars() {
         return SCALARS;
+    }
+
+    /**
+     * Every scalar column with its Spark SQL type name ({@code string}, {@code double},
+     * {@code bigint}, {@code int}, {@code boolean}), so readers can give rows of older versions
+     * the columns added since, as nulls.
+     */
+    public static Map<String, String> sqlTypes() {
+        Map<String, String> m = new LinkedHashMap<>();
+        SCALARS.forEach((k, v) -> m.put(k, switch (v) {
+            case STRING -> "string";
+            case DOUBLE -> "double";
+            case LONG -> "bigint";
+            case INT -> "int";
+            case BOOLEAN -> "boolean";
+        }));
+        return m;
     }
 
     private static Map<String, Kind> scalarsInOrder() {

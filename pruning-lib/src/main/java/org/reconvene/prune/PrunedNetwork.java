@@ -1,5 +1,9 @@
 package org.reconvene.prune;
 
+import java.util.LinkedHashMap;
+import org.reconvene.deploy.InputTransform;
+import org.reconvene.deploy.OnnxMeasurements;
+
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -67,6 +71,19 @@ public final class PrunedNetwork implements AutoCloseable {
         return counterpart() != null
                 ? Measurements.compare(counterpart(), network(), latencyRuns)
                 : Measurements.of(network(), latencyRuns);
+    }
+
+    /**
+     * {@link #measure(int)} plus the deployment metrics: the exported ONNX file's sizes and its
+     * latency in ONNX Runtime, and for Reconvene their ratios to the counterpart's, exported with
+     * {@code deployInput} (docs/METHOD.md section 7).
+     */
+    public Map<String, Object> measure(int latencyRuns, InputTransform deployInput) {
+        Map<String, Object> out = new LinkedHashMap<>(measure(latencyRuns));
+        out.putAll(counterpart() != null
+                ? OnnxMeasurements.compare(counterpart(), network(), deployInput, latencyRuns)
+                : OnnxMeasurements.of(network(), deployInput, latencyRuns));
+        return out;
     }
 
     /** Closes the pruned network and the initial one (masked in place, or the counterpart). */

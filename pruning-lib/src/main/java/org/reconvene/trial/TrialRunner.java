@@ -1,5 +1,7 @@
 package org.reconvene.trial;
 
+import org.reconvene.deploy.InputTransform;
+
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,7 +54,7 @@ public final class TrialRunner {
                 metrics.put("train_ms", tr.trainMs());
                 metrics.put("eval_ms", tr.evalMs());
                 long m0 = System.nanoTime();
-                metrics.putAll(p.measure(trial.latencyRuns()));
+                metrics.putAll(p.measure(trial.latencyRuns(), InputTransform.of(data)));
                 metrics.put("measure_ms", (System.nanoTime() - m0) / 1_000_000);
                 // everything else (data, init, pruning data) is the trial's overhead
                 metrics.put("trial_ms", (System.nanoTime() - t0) / 1_000_000);
