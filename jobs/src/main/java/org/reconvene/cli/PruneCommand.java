@@ -185,11 +185,18 @@ final class PruneCommand implements Callable<Integer> {
                 summary.put("sparsity", config.method() == PruningMethod.DENSE ? 0.0 : sparsity);
                 summary.put("seed", seed);
                 summary.put("prune_ms", r.pruneMs());
-                summary.putAll(p.measure(latencyRuns));
+                // The deployed graph normalises like the data; without data it takes normalised input.
+                boolean real = source.data != null;
+                org.reconvene.deploy.InputTransform input = real ? org.reconvene.deploy.InputTransform.of(ds)
+                        : org.reconvene.deploy.InputTransform.identity(channels, spec.inputSize());
+                summary.putAll(p.measure(latencyRuns, input));
                 summary.put("layers", layers(r.layers()));
                 summary.put("config", config);
                 summary.put("provenance", Provenance.capture("driver", started).toMap());
                 NetworkStore.save(result, out.resolve("model"));
+                if (real) {
+                    input.write(out.resolve("model"));
+                }
                 if (exportInference) {
                     summary.put("inference", InferenceExport.export(result, out.resolve("inference"),
                             Math.max(latencyRuns, 10)));

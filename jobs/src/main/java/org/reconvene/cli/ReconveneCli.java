@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
             ReportCommand.class,
             ResultsCommand.class,
             InferCommand.class,
+            ExportCommand.class,
             KernelCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class

@@ -93,9 +93,12 @@ final class TrainCommand implements Callable<Integer> {
             summary.put("eval_ms", r.evalMs());
             summary.put("history", r.history());
             summary.putAll(Measurements.of(net, latencyRuns));
+            org.reconvene.deploy.InputTransform input = org.reconvene.deploy.InputTransform.of(ds);
+            summary.putAll(org.reconvene.deploy.OnnxMeasurements.of(net, input, latencyRuns));
             summary.put("config", config);
             summary.put("provenance", Provenance.capture("driver", started).toMap());
             NetworkStore.save(net, out.resolve("model"));
+            input.write(out.resolve("model"));
         }
         Json.write(out.resolve("summary.json"), summary);
         System.out.printf("top1 %.4f (best %.4f), loss %.4f, train %d ms -> %s%n",

@@ -87,8 +87,9 @@ enum OnnxOps implements ONNXOperator {
         return OnnxExport.OPSET;
     }
 
+    /** The default domain (null, as Tribuo's operators): the graph imports only opset "" {@link OnnxExport#OPSET}. */
     @Override
     public String getOpDomain() {
-        return "ai.onnx";
+        return null;
     }
 }

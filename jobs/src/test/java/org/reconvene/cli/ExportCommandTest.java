@@ -1,0 +1,73 @@
+package org.reconvene.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.reconvene.deploy.OnnxModel;
+
+/** `export`: a pruned network becomes an ONNX file that ONNX's own checker accepts; bad input is exit 2. */
+class ExportCommandTest {
+
+    @Test
+    void aPrunedNetworkExportsToAFileTheOnnxCheckerAccepts(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        assertEquals(0, CliRun.of("datagen", "--out", data.toString(), "--train", "40", "--test", "20").exit());
+        Path run = dir.resolve("prune");
+        CliRun prune = CliRun.of("prune", "--model", "resnet20", "--data", data.toString(), "--method", "reconvene",
+                "--scorer", "magnitude", "--sparsity", "0.9", "--latency-runs", "1", "--out", run.toString());
+        assertEquals(0, prune.exit(), prune.err());
+        String summary = Files.readString(run.resolve("summary.json"));
+        for (String k : new String[] {"onnx_bytes", "onnx_gzip_bytes", "latency_ort_ms_b1", "speedup_ort_b64",
+                "size_ratio_onnx_gzip"}) {
+            assertTrue(summary.contains("\"" + k + "\""), k + " in the prune summary");
+        }
+        Path onnx = dir.resolve("out/model.onnx");
+        CliRun export = CliRun.of("export", "--model-dir", run.resolve("model").toString(), "--out", onnx.toString());
+        assertEquals(0, export.exit(), export.err());
+        OnnxModel m = OnnxModel.read(onnx);
+        assertEquals("reconvene", m.metadata().get("method"));
+        assertEquals("resnet20", m.metadata().get("architecture"));
+        assertTrue(m.metadata().containsKey("provenance.git_commit"));
+        checkWithOnnx(onnx);
+    }
+
+    @Test
+    void missingOrEmptyModelDirectoriesAreBadInputNamingThePath(@TempDir Path dir) throws Exception {
+        Path none = dir.resolve("none");
+        CliRun r = CliRun.of("export", "--model-dir", none.toString(), "--out", dir.resolve("a.onnx").toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains(none.toString()), r.err());
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        r = CliRun.of("export", "--model-dir", empty.toString(), "--out", dir.resolve("b.onnx").toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("spec.json"), r.err());
+        assertFalse(Files.exists(dir.resolve("a.onnx")) || Files.exists(dir.resolve("b.onnx")), "nothing written");
+        assertEquals(0, CliRun.of("export", "--help").exit());
+    }
+
+    /** ONNX's reference checker with full shape inference (Debian's python3-onnx), where installed. */
+    private static void checkWithOnnx(Path file) throws Exception {
+        Process probe = new ProcessBuilder("/usr/bin/python3", "-c", "import onnx").redirectErrorStream(true).start();
+        boolean present = probe.waitFor(60, TimeUnit.SECONDS) && probe.exitValue() == 0;
+        if (!present && "1".equals(System.getenv("RECONVENE_REQUIRE_ONNX_CHECKER"))) {
+            throw new AssertionError("python3-onnx is required (RECONVENE_REQUIRE_ONNX_CHECKER=1)");
+        }
+        assumeTrue(present, "python3-onnx not installed");
+        Process p = new ProcessBuilder("/usr/bin/python3", "-c",
+                "import onnx, sys; m = onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True);"
+                        + " print(m.opset_import[0].version)", file.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertEquals("13", out.trim());
+    }
+}
