@@ -29,8 +29,12 @@ import org.reconvene.data.Uris;
  *
  * <pre>
  * RESULTS/sweep=NAME/TRIAL_ID.parquet           one committed row per trial (what readers see)
- * RESULTS/sweep=NAME/_staging/TRIAL_ID-UUID.inprogress   a row being written (invisible)
+ * RESULTS/sweep=NAME/_staging/TRIAL_ID-UUID.inprogress   a row or model being written (invisible)
+ * RESULTS/sweep=NAME/_onnx/TRIAL_ID.onnx        the trial's exported model, with {@code export: onnx}
  * </pre>
+ *
+ * <p>Models live under {@code _onnx/}, which Spark and {@link #scan} skip like {@code _staging/}.
+ * A trial's model is published before its row, so an OK row of such a sweep always has its model.
  *
  * <p><b>Commit.</b> A row is written in full under {@code _staging/}, which Spark skips (its name
  * starts with {@code _}) and no {@code *.parquet} glob matches (no {@code .parquet} suffix), then
@@ -101,6 +105,39 @@ public final class ResultStore {
             return;
         }
         FileContext.getFileContext(fs.getUri(), conf).rename(staged, target, Options.Rename.OVERWRITE);
+    }
+
+    /** The hidden directory of a sweep's exported models. */
+    public static final String MODELS = "_onnx";
+
+    /** Where trial {@code trialId}'s exported ONNX model is published. */
+    public static Path modelPath(String resultsUri, String sweepId, String trialId) {
+        return new Path(new Path(sweepDir(resultsUri, sweepId), MODELS), trialId + ".onnx");
+    }
+
+    /** Publishes a trial's exported model: written in staging, then moved into place by one replacing rename. */
+    static void publishModel(String resultsUri, String sweepId, String trialId, byte[] onnx, Configuration conf)
+            throws IOException {
+        Path staged = stagingPath(resultsUri, sweepId, trialId);
+        Path target = modelPath(resultsUri, sweepId, trialId);
+        FileSystem fs = target.getFileSystem(conf);
+        try {
+            if (isLocal(fs)) {
+                java.nio.file.Path local = java.nio.file.Path.of(staged.toUri());
+                Files.createDirectories(local.getParent());
+                Files.write(local, onnx);
+                Files.createDirectories(java.nio.file.Path.of(target.toUri()).getParent());
+            } else {
+                try (org.apache.hadoop.fs.FSDataOutputStream out = fs.create(staged, true)) {
+                    out.write(onnx);
+                }
+                fs.mkdirs(target.getParent());
+            }
+            publish(staged, target, conf);
+        } catch (IOException | RuntimeException e) {
+            discard(staged, conf);
+            throw e;
+        }
     }
 
     /** Deletes one staging file after a failed commit (best effort: the next run cleans what remains). */

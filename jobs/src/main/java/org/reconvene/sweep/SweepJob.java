@@ -111,6 +111,7 @@ public final class SweepJob {
         LongAccumulator failed = spark.sparkContext().longAccumulator("trials failed");
         String results = options.results();
         String sweep = spec.name();
+        boolean exportOnnx = spec.exportsOnnx();
         int slices = options.parallelism() > 0 ? Math.min(options.parallelism(), todo.size()) : todo.size();
         long t0 = System.nanoTime();
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -126,7 +127,13 @@ public final class SweepJob {
                 TaskContext task = TaskContext.get();
                 Engines.setThreads(task == null ? 1 : task.cpus());
                 String executor = SparkEnv.get() == null ? "driver" : SparkEnv.get().executorId();
-                TrialResult r = new TrialRunner(DATASETS).run(trial, executor);
+                TrialRunner runner = new TrialRunner(DATASETS);
+                if (exportOnnx) {
+                    Configuration hc = fromMap(conf.value());
+                    runner = runner.withDeployment((t, model) ->
+                            ResultStore.publishModel(results, sweep, t.trialId(), model.toByteArray(), hc));
+                }
+                TrialResult r = runner.run(trial, executor);
                 TrialRowWriter.write(r, sweep, results, fromMap(conf.value()));
                 done.add(1);
                 if (r.status() == TrialResult.Status.FAILED) {

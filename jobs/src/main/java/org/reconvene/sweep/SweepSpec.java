@@ -49,7 +49,7 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class SweepSpec {
 
     private static final Set<String> TOP = Set.of("name", "description", "seed", "data", "defaults", "grid",
-            "random", "exclude");
+            "random", "exclude", "export");
     private static final Set<String> GENERATE = Set.of("classes", "train", "test", "size", "seed", "difficulty");
 
     /** Where one dataset of the sweep lives, and how to generate it when it is synthetic and missing. */
@@ -65,6 +65,7 @@ public final class SweepSpec {
     private final Map<String, Map<String, Object>> random;
     private final List<Map<String, Object>> exclude;
     private final long plannedTrials;
+    private final boolean exportOnnx;
     private final List<TrialConfig> trials;
 
     /** The default cap on the trials of one sweep ({@code --max-trials}). */
@@ -84,6 +85,11 @@ public final class SweepSpec {
         }
         this.name = (String) n;
         this.seed = root.containsKey("seed") ? asLong("seed", root.get("seed"), Long.MIN_VALUE, Long.MAX_VALUE) : 0L;
+        Object export = root.getOrDefault("export", "none");
+        if (!"onnx".equals(export) && !"none".equals(export)) {
+            throw new SweepSpecException(file, "export", "expected onnx or none, got '" + YamlLimits.brief(export) + "'");
+        }
+        this.exportOnnx = "onnx".equals(export);
         this.data = parseData(map("data", root.get("data"), true), baseDir);
         this.defaults = trialMap("defaults", map("defaults", root.get("defaults"), false));
         this.grid = new LinkedHashMap<>();
@@ -187,6 +193,15 @@ public final class SweepSpec {
     /** The datasets, by name. */
     public Map<String, DataSource> data() {
         return data;
+    }
+
+    /**
+     * Whether each OK trial's trained network is exported to ONNX ({@code export: onnx}), to
+     * {@code RESULTS/sweep=NAME/_onnx/TRIAL_ID.onnx}. Not part of any trial's config: a trial
+     * already run without it keeps its row and gets no model on {@code --resume}.
+     */
+    public boolean exportsOnnx() {
+        return exportOnnx;
     }
 
     /** Every trial, in a stable order, without duplicates. */

@@ -1,7 +1,9 @@
 package org.reconvene.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -29,6 +31,35 @@ class SweepJobTest extends SparkTestBase {
                 "  method: [dense, upai, reconvene]",
                 "exclude:",
                 "  - {model: resnet18, method: [upai, reconvene]}");
+    }
+
+    /** {@code export: onnx}: each OK trial's model lands under the hidden _onnx/, readable, named by its row; no reader sees it. */
+    @Test
+    void exportOnnxPublishesEachOkTrialsModelBesideItsRow(@TempDir Path dir) throws Exception {
+        SweepSpec spec = SweepSpec.parse("export: onnx\n" + yaml(dir.resolve("data")).replace(
+                "method: [dense, upai, reconvene]", "method: [dense, reconvene]"), "t.yaml", dir);
+        assertTrue(spec.exportsOnnx());
+        String results = dir.resolve("results").toUri().toString();
+        SweepJob.Outcome o = SweepJob.run(spark, spec, new SweepJob.Options(results, false, false, 0));
+        assertEquals(3, o.ran());
+        assertEquals(1, o.failed());
+        Dataset<Row> rows = SweepJob.rows(spark, results, "t");
+        assertEquals(3, rows.count(), "the models are not rows");
+        for (Row r : rows.collectAsList()) {
+            Path model = Path.of(java.net.URI.create(
+                    ResultStore.modelPath(results, "t", r.getAs("trial_id")).toUri().toString()));
+            if ("OK".equals(r.getAs("status"))) {
+                org.reconvene.deploy.OnnxModel m = org.reconvene.deploy.OnnxModel.read(model);
+                assertEquals(r.<String>getAs("trial_id"), m.metadata().get("trial_id"));
+                assertEquals(r.<String>getAs("method"), m.metadata().get("method"));
+                // The row measured the same graph; the published file adds the trial's metadata.
+                assertTrue(m.bytes() > r.<Long>getAs("onnx_bytes"), m.bytes() + " vs " + r.getAs("onnx_bytes"));
+            } else {
+                assertFalse(java.nio.file.Files.exists(model), "a FAILED trial has no model");
+            }
+        }
+        assertEquals(0, ResultStore.scan(results, "t", spark.sparkContext().hadoopConfiguration()).warnings().size());
+        assertThrows(SweepSpecException.class, () -> SweepSpec.parse("export: tflite\n" + yaml(dir), "t.yaml", dir));
     }
 
     @Test

@@ -1,6 +1,8 @@
 package org.reconvene.trial;
 
 import org.reconvene.deploy.InputTransform;
+import org.reconvene.deploy.OnnxExport;
+import org.reconvene.deploy.OnnxModel;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -27,10 +29,28 @@ import org.reconvene.train.TrainingResult;
 public final class TrialRunner {
 
     private final DatasetCache datasets;
+    private final Deployment deployment;
 
     /** A runner loading datasets through {@code datasets}. */
     public TrialRunner(DatasetCache datasets) {
+        this(datasets, null);
+    }
+
+    private TrialRunner(DatasetCache datasets, Deployment deployment) {
         this.datasets = datasets;
+        this.deployment = deployment;
+    }
+
+    /** Receives each trial's trained network exported to ONNX, before its row is returned. */
+    @FunctionalInterface
+    public interface Deployment {
+        /** Stores {@code model} of {@code trial}; a failure here fails the trial. */
+        void accept(TrialConfig trial, OnnxModel model) throws java.io.IOException;
+    }
+
+    /** A runner that also exports every trained network to ONNX and hands it to {@code deployment}. */
+    public TrialRunner withDeployment(Deployment deployment) {
+        return new TrialRunner(datasets, java.util.Objects.requireNonNull(deployment, "deployment"));
     }
 
     /** Runs {@code trial} on this thread; {@code executor} names where, for the provenance. */
@@ -54,7 +74,15 @@ public final class TrialRunner {
                 metrics.put("train_ms", tr.trainMs());
                 metrics.put("eval_ms", tr.evalMs());
                 long m0 = System.nanoTime();
-                metrics.putAll(p.measure(trial.latencyRuns(), InputTransform.of(data)));
+                InputTransform input = InputTransform.of(data);
+                metrics.putAll(p.measure(trial.latencyRuns(), input));
+                if (deployment != null) {
+                    Map<String, Object> meta = new LinkedHashMap<>(trial.toMap());
+                    meta.put("trial_id", trial.trialId());
+                    meta.put("top1", tr.top1());
+                    deployment.accept(trial, OnnxExport.builder().setNetwork(p.network()).setInput(input)
+                            .optMetadata(meta).build());
+                }
                 metrics.put("measure_ms", (System.nanoTime() - m0) / 1_000_000);
                 // everything else (data, init, pruning data) is the trial's overhead
                 metrics.put("trial_ms", (System.nanoTime() - t0) / 1_000_000);
