@@ -27,7 +27,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a benchmark is required: train, prune, sweep or peak");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a benchmark is required: train, prune, deploy, sweep or peak");
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
@@ -121,6 +121,50 @@ final class BenchCommand implements Runnable {
                 double[] l = batch == 1 ? r.latencyB1() : r.latencyB64();
                 System.out.printf(Locale.ROOT, "| %s | %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.3f |%n",
                         r.model(), r.scorer(), batch, l[0], l[1], l[2], l[3], l[1] / l[2], l[0] / l[2], l[2] / l[3]);
+            }
+        }
+        return 0;
+    }
+
+    @Command(name = "deploy", mixinStandardHelpOptions = true,
+            description = "ONNX file bytes (plain and gzipped) and latency in libtorch and ONNX Runtime at batch 1 and 64 "
+                    + "of the dense, upai and Reconvene networks, alternating runs in one process (docs/DEPLOY.md).")
+    int deploy(
+            @Option(names = "--models", split = ",", defaultValue = "vgg16,resnet20",
+                    description = "Models (default ${DEFAULT-VALUE}).") List<String> models,
+            @Option(names = "--sparsity", defaultValue = "0.98", description = "Sparsity (default ${DEFAULT-VALUE}).")
+                    double sparsity,
+            @Option(names = "--data", description = "Dataset whose input the graphs take (its normalisation and "
+                    + "image side); without it, CIFAR-shaped normalised input.") String data,
+            @Option(names = "--latency-runs", defaultValue = "30",
+                    description = "Timed runs per network at batch 1 (default ${DEFAULT-VALUE}).") int latencyRuns) {
+        if (!(sparsity > 0 && sparsity < 1)) {
+            throw new IllegalArgumentException("--sparsity must be in (0, 1), got " + sparsity);
+        }
+        org.reconvene.deploy.InputTransform in;
+        int classes;
+        if (data != null) {
+            org.reconvene.data.ImageDataset ds = org.reconvene.data.DatasetLoader.load(data);
+            in = org.reconvene.deploy.InputTransform.of(ds);
+            classes = ds.numClasses();
+        } else {
+            in = org.reconvene.deploy.InputTransform.identity(3, 32);
+            classes = 10;
+        }
+        System.out.println("| model | method | ONNX bytes | gzipped | libtorch b1 ms | ORT b1 ms | libtorch b64 ms"
+                + " | ORT b64 ms | size vs upai (gz) | ORT speedup b1 vs upai | ORT speedup b64 vs upai"
+                + " | ORT / libtorch b1 |");
+        System.out.println("|" + " --- |".repeat(12));
+        for (String m : models) {
+            List<org.reconvene.bench.DeployBenchmark.Row> rows =
+                    org.reconvene.bench.DeployBenchmark.run(m, sparsity, in, classes, latencyRuns);
+            org.reconvene.bench.DeployBenchmark.Row upai = rows.get(1);
+            for (org.reconvene.bench.DeployBenchmark.Row r : rows) {
+                System.out.printf(Locale.ROOT, "| %s | %s | %,d | %,d | %.2f | %.2f | %.2f | %.2f | %.2f (%.2f) | %.2f | %.2f"
+                                + " | %.2f |%n", r.model(), r.method(), r.onnxBytes(), r.onnxGzipBytes(), r.torchMs()[0],
+                        r.ortMs()[0], r.torchMs()[1], r.ortMs()[1], (double) upai.onnxBytes() / r.onnxBytes(),
+                        (double) upai.onnxGzipBytes() / r.onnxGzipBytes(), upai.ortMs()[0] / r.ortMs()[0],
+                        upai.ortMs()[1] / r.ortMs()[1], r.ortMs()[0] / r.torchMs()[0]);
             }
         }
         return 0;
