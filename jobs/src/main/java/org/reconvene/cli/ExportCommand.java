@@ -57,11 +57,11 @@ final class ExportCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--model-dir " + modelDir + " holds no saved network: missing "
                     + modelDir.resolve(NetworkStore.SPEC));
         }
-        InputTransform input = input();
-        Map<String, Object> meta = new LinkedHashMap<>(summary());
-        Provenance.capture("export", Instant.now()).toMap().forEach((k, v) -> meta.put("provenance." + k, v));
         OnnxModel model;
         try (Network net = NetworkStore.load(modelDir)) {
+            InputTransform input = input();
+            Map<String, Object> meta = new LinkedHashMap<>(summary());
+            Provenance.capture("export", Instant.now()).toMap().forEach((k, v) -> meta.put("provenance." + k, v));
             model = OnnxExport.builder().setNetwork(net).setInput(input).optMetadata(meta).build();
         }
         // Refuse to leave a file ONNX Runtime cannot load.

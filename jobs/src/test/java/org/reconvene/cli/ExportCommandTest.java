@@ -37,6 +37,18 @@ class ExportCommandTest {
         assertEquals("resnet20", m.metadata().get("architecture"));
         assertTrue(m.metadata().containsKey("provenance.git_commit"));
         checkWithOnnx(onnx);
+
+        // A damaged save is bad input naming the damaged file, and nothing is written.
+        Path broken = Files.createDirectories(dir.resolve("broken"));
+        for (String f : new String[] {"spec.json", "input.json"}) {
+            Files.copy(run.resolve("model").resolve(f), broken.resolve(f));
+        }
+        byte[] tensors = Files.readAllBytes(run.resolve("model/tensors.ndlist"));
+        Files.write(broken.resolve("tensors.ndlist"), java.util.Arrays.copyOf(tensors, tensors.length / 2));
+        CliRun bad = CliRun.of("export", "--model-dir", broken.toString(), "--out", dir.resolve("c.onnx").toString());
+        assertEquals(2, bad.exit(), bad.err());
+        assertTrue(bad.err().contains("tensors.ndlist"), bad.err());
+        assertFalse(Files.exists(dir.resolve("c.onnx")));
     }
 
     @Test
