@@ -32,6 +32,9 @@ public final class NetworkTrainer {
     private final TrainingConfig config;
     private Consumer<EpochStats> listener = s -> {};
     private Progress progress = Progress.NONE;
+    private OptimizerState resumeFrom = OptimizerState.initial();
+    private int stopAfter = -1;
+    private OptimizerState finalState;
 
     /** A trainer running {@code config}. */
     public NetworkTrainer(TrainingConfig config) {
@@ -51,6 +54,36 @@ public final class NetworkTrainer {
     public NetworkTrainer onProgress(Progress progress) {
         this.progress = progress;
         return this;
+    }
+
+    /**
+     * Continues a run from a checkpoint: the network as saved after {@code s.epochsDone()} epochs
+     * and this optimizer state. The epochs then run are those the uninterrupted run would have
+     * run next, with the same schedule, data order and momentum, so the weights come out the same.
+     */
+    public NetworkTrainer optResume(OptimizerState s) {
+        this.resumeFrom = java.util.Objects.requireNonNull(s, "state");
+        return this;
+    }
+
+    /**
+     * Stops after epoch {@code epochs} of the config's run (a rung of a search), leaving the rest
+     * for a later {@link #optResume}; the schedule still spans all {@code config.epochs()}.
+     */
+    public NetworkTrainer optStopAfter(int epochs) {
+        if (epochs < 1 || epochs > config.epochs()) {
+            throw new IllegalArgumentException("stop after " + epochs + " epochs of " + config.epochs());
+        }
+        this.stopAfter = epochs;
+        return this;
+    }
+
+    /** The optimizer state at the end of the last {@link #train}, to checkpoint with the network. */
+    public OptimizerState optimizerState() {
+        if (finalState == null) {
+            throw new IllegalStateException("no training has run");
+        }
+        return finalState;
     }
 
     /** Trains {@code net} in place on {@code data} and returns what it reached. */
@@ -91,10 +124,16 @@ public final class NetworkTrainer {
         EvalResult last = null;
         net.applyMasks();
         net.requireGradients(true);
-        long total = (long) config.epochs() * (train.numBatches() + test.numBatches());
+        int first = resumeFrom.epochsDone();
+        int end = stopAfter > 0 ? stopAfter : config.epochs();
+        if (first > end) {
+            throw new IllegalArgumentException("the checkpoint is past epoch " + end + ": " + first + " epochs done");
+        }
+        long total = (long) (end - first) * (train.numBatches() + test.numBatches());
         long done = 0;
         try (TrainStep step = new TrainStep(net, config)) {
-            for (int epoch = 0; epoch < config.epochs(); epoch++) {
+            step.restore(resumeFrom);
+            for (int epoch = first; epoch < end; epoch++) {
                 boolean perBatch = config.scheduleGranularity() == LearningRateSchedule.Granularity.BATCH;
                 int batchesPerEpoch = Math.max(1, train.numBatches());
                 double lr = perBatch
@@ -144,6 +183,7 @@ public final class NetworkTrainer {
                         String.format("%.4f", stats.trainTop1()), String.format("%.4f", last.top1()));
                 listener.accept(stats);
             }
+            finalState = step.optimizerState(end);
         } finally {
             net.requireGradients(false);
         }

@@ -142,6 +142,30 @@ public final class SgdOptimizer implements AutoCloseable {
         }
     }
 
+    /** The momentum buffers as held (scale included), for a checkpoint after {@code epochsDone} epochs. */
+    public OptimizerState state(int epochsDone) {
+        Map<String, float[]> out = new java.util.TreeMap<>();
+        buffers.forEach((k, v) -> out.put(k, v.toFloatArray()));
+        return new OptimizerState(epochsDone, bufferScale, out);
+    }
+
+    /** Takes over {@code s}'s buffers, as {@link #state} saved them; before any step. */
+    public void restore(OptimizerState s) {
+        if (!buffers.isEmpty()) {
+            throw new IllegalStateException("restore before the first step");
+        }
+        for (Map.Entry<String, float[]> e : s.buffers().entrySet()) {
+            NDArray w = net.tensors().get(e.getKey());
+            if (w == null || w.size() != e.getValue().length) {
+                throw new IllegalArgumentException("optimizer state has a buffer '" + e.getKey()
+                        + "' that does not match the network");
+            }
+            NDArray buf = state.create(e.getValue(), w.getShape());
+            buffers.put(e.getKey(), buf);
+        }
+        bufferScale = s.bufferScale();
+    }
+
     @Override
     public void close() {
         state.close();

@@ -59,6 +59,16 @@ public final class TrainStep implements AutoCloseable {
         return new Outcome(loss, correct);
     }
 
+    /** The optimizer's state after {@code epochsDone} epochs (for a checkpoint). */
+    public OptimizerState optimizerState(int epochsDone) {
+        return sgd.state(epochsDone);
+    }
+
+    /** Continues from a checkpoint's optimizer state; before the first step. */
+    public void restore(OptimizerState s) {
+        sgd.restore(s);
+    }
+
     /**
      * Nanoseconds of the last step's phases: forward with the loss, backward, and the update
      * with masks re-applied (for the training benchmark's breakdown).
