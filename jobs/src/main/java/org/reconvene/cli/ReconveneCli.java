@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             PruneCommand.class,
             SweepCommand.class,
+            SearchCommand.class,
             ReportCommand.class,
             ResultsCommand.class,
             InferCommand.class,

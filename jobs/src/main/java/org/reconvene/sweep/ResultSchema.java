@@ -34,7 +34,7 @@ public final class ResultSchema {
     /** Row identity and outcome. */
     static final Map<String, Kind> HEAD = columns(
             "sweep_id", Kind.STRING, "trial_id", Kind.STRING, "status", Kind.STRING,
-            "error_class", Kind.STRING, "error_message", Kind.STRING);
+            "error_class", Kind.STRING, "error_message", Kind.STRING, "rung", Kind.INT);
 
     /** Config columns: one per {@link TrialKey}, in its declaration order. */
     static final Map<String, Kind> CONFIG = configColumnsFromKeys();
@@ -80,7 +80,8 @@ public final class ResultSchema {
      */
     static final Map<String, String> NULLABLE = withConfigApplicability(
             "error_class", "set only for FAILED rows",
-            "error_message", "set only for FAILED rows",
+            "error_message", "set only for FAILED and INFEASIBLE rows",
+            "rung", "only rows of a search: the rung whose training the row reports (0 = the first)",
             "top5", "only datasets of more than 10 classes, where top-5 says more than top-1",
             "upai_params_nonzero", "measured only against the unstructured counterpart built in the same trial (reconvene)",
             "upai_serialized_bytes", "as upai_params_nonzero",

@@ -180,6 +180,39 @@ public final class SweepSpec {
         return new SweepSpec(source, m, baseDir, maxTrials);
     }
 
+    /** A sweep from an already parsed and limit-checked YAML mapping (a search's candidate part). */
+    static SweepSpec of(String source, Map<String, Object> root, Path baseDir, long maxTrials) {
+        return new SweepSpec(source, root, baseDir, maxTrials);
+    }
+
+    /** Reads a YAML file into a limit-checked mapping, naming {@code file} in every error. */
+    static Map<String, Object> readMapping(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new SweepSpecException(file.toString(), null, "no such file");
+        }
+        try {
+            if (Files.size(file) > YamlLimits.MAX_BYTES) {
+                throw new SweepSpecException(file.toString(), null, "is " + Files.size(file) + " bytes; at most "
+                        + YamlLimits.MAX_BYTES);
+            }
+            Object root;
+            try {
+                root = new Yaml(new SafeConstructor(YamlLimits.loaderOptions())).load(Files.readString(file));
+            } catch (YAMLException e) {
+                throw new SweepSpecException(file.toString(), null, "not valid YAML: " + YamlLimits.describe(e));
+            }
+            YamlLimits.check(file.toString(), root);
+            if (!(root instanceof Map<?, ?>)) {
+                throw new SweepSpecException(file.toString(), null, "expected a mapping at the top level");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = (Map<String, Object>) root;
+            return m;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
     /** The sweep's name, which is also its results partition. */
     public String name() {
         return name;

@@ -41,8 +41,16 @@ public final class TrialRowWriter {
 
     /** Writes {@code r} as the row of trial {@code r.trialId()} in sweep {@code sweepId}. */
     public static void write(TrialResult r, String sweepId, String resultsUri, Configuration conf) {
-        Path target = ResultStore.rowPath(resultsUri, sweepId, r.trialId());
-        Path staged = ResultStore.stagingPath(resultsUri, sweepId, r.trialId());
+        write(r, sweepId, resultsUri, conf, r.trialId());
+    }
+
+    /**
+     * Writes {@code r} as row {@code name} of sweep {@code sweepId}: a search writes one row per
+     * rung of a trial, {@code TRIAL_ID-rN}.
+     */
+    public static void write(TrialResult r, String sweepId, String resultsUri, Configuration conf, String name) {
+        Path target = ResultStore.rowPath(resultsUri, sweepId, name);
+        Path staged = ResultStore.stagingPath(resultsUri, sweepId, name);
         Group row = row(r, sweepId);
         try {
             try (ParquetWriter<Group> w = ExampleParquetWriter.builder(ResultStore.output(staged, conf))

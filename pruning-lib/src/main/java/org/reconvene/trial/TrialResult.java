@@ -26,6 +26,8 @@ public record TrialResult(
     /** Whether a trial finished. */
     public enum Status {
         OK,
-        FAILED
+        FAILED,
+        /** A search candidate whose pruned, untrained network broke a constraint: measured, never trained. */
+        INFEASIBLE
     }
 }
