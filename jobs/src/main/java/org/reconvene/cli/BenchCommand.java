@@ -170,6 +170,52 @@ final class BenchCommand implements Runnable {
         return 0;
     }
 
+    @Command(name = "search", mixinStandardHelpOptions = true,
+            description = "A search file against the full grid of its space (every point trained to the last rung), "
+                    + "in one run: candidates, infeasible, epochs trained, wall time, front size and hypervolume "
+                    + "(docs/SEARCH.md). The space must be lists only.")
+    int search(
+            @CommandLine.Parameters(index = "0", description = "Search file.") Path conf,
+            @Option(names = "--results", defaultValue = "runs/bench-search",
+                    description = "Results of both runs (default ${DEFAULT-VALUE}).") String results)
+            throws java.io.IOException {
+        Path base = Path.of("").toAbsolutePath();
+        java.util.Map<String, Object> root = org.reconvene.sweep.SweepSpec.readMapping(conf);
+        org.reconvene.sweep.SearchSpec search = org.reconvene.sweep.SearchSpec.of(conf.toString(), root, base);
+        org.reconvene.sweep.SearchSpec grid = search.fullGrid(conf.toString(), root, base);
+        String uri = org.reconvene.sweep.SweepSpec.resolveUri(results);
+        try (org.apache.spark.sql.SparkSession spark =
+                org.reconvene.sweep.SparkSessions.create("reconvene bench search", null)) {
+            long g0 = System.nanoTime();
+            org.reconvene.sweep.SearchJob.Outcome go = org.reconvene.sweep.SearchJob.run(spark, grid,
+                    new org.reconvene.sweep.SearchJob.Options(uri, true));
+            long g1 = System.nanoTime();
+            org.reconvene.sweep.SearchJob.Outcome so = org.reconvene.sweep.SearchJob.run(spark, search,
+                    new org.reconvene.sweep.SearchJob.Options(uri, true));
+            long s1 = System.nanoTime();
+            java.util.Map<String, Double> worst = new java.util.HashMap<>();
+            for (org.reconvene.sweep.SearchJob.Outcome o : List.of(go, so)) {
+                o.front().forEach(m -> m.values().forEach((k, v) -> worst.merge(k, v, Math::max)));
+            }
+            double[] ref = search.reference(worst);
+            double hvGrid = org.reconvene.sweep.SearchJob.hypervolume(grid, go.front(), ref);
+            double hvSearch = org.reconvene.sweep.SearchJob.hypervolume(search, so.front(), ref);
+            System.out.println("reference point (minimised objectives): " + java.util.Arrays.toString(ref));
+            System.out.println("| run | candidates per rung | infeasible | epochs trained | wall s | front | hypervolume"
+                    + " | of the grid's |");
+            System.out.println("|" + " --- |".repeat(8));
+            System.out.printf(Locale.ROOT, "| full grid | %s | %d | %d | %.0f | %d | %.6g | 100 %% |%n",
+                    java.util.Arrays.toString(go.candidatesPerRung()), go.infeasible(), go.epochsTrained(),
+                    (g1 - g0) / 1e9, go.front().size(), hvGrid);
+            System.out.printf(Locale.ROOT, "| search | %s | %d | %d | %.0f | %d | %.6g | %.1f %% |%n",
+                    java.util.Arrays.toString(so.candidatesPerRung()), so.infeasible(), so.epochsTrained(),
+                    (s1 - g1) / 1e9, so.front().size(), hvSearch, 100 * hvSearch / hvGrid);
+            System.out.printf(Locale.ROOT, "search / grid: %.1f %% of the hypervolume for %.1f %% of the training "
+                    + "epochs%n", 100 * hvSearch / hvGrid, 100.0 * so.epochsTrained() / go.epochsTrained());
+        }
+        return 0;
+    }
+
     @Command(name = "sweep", mixinStandardHelpOptions = true,
             description = "Trials per hour of a sweep on a standalone cluster of 1 and of 2 one-core executors "
                     + "(127.0.0.1), and the share of trial and executor time outside pruning, training and measuring. "

@@ -130,6 +130,23 @@ public final class SearchJob {
         return new Outcome(perRung, infeasible, epochs, front(spark, search, options.results()));
     }
 
+    /**
+     * The hypervolume of {@code front} in {@code search}'s minimised objectives, against
+     * {@code reference} (see {@link SearchSpec#reference}).
+     */
+    public static double hypervolume(SearchSpec search, List<Member> front, double[] reference) {
+        List<double[]> p = new ArrayList<>();
+        for (Member m : front) {
+            double[] v = new double[search.objectives().size()];
+            for (int k = 0; k < v.length; k++) {
+                Objective o = search.objectives().get(k);
+                v[k] = o.minimised(m.values().get(o.metric()));
+            }
+            p.add(v);
+        }
+        return Pareto.hypervolume(p, reference);
+    }
+
     /** The non-dominated OK rows of the last rung, in trial id order. */
     static List<Member> front(SparkSession spark, SearchSpec search, String results) {
         int last = search.rungs().length - 1;

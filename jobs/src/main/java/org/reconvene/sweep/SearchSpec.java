@@ -78,7 +78,7 @@ public final class SearchSpec {
     }
 
     /** Validates a parsed search file. */
-    static SearchSpec of(String file, Map<String, Object> root, Path baseDir) {
+    public static SearchSpec of(String file, Map<String, Object> root, Path baseDir) {
         for (String k : root.keySet()) {
             if (!List.of("name", "description", "seed", "data", "defaults", "space", "constraints", "objectives",
                     "budget").contains(k)) {
@@ -87,7 +87,9 @@ public final class SearchSpec {
             }
         }
         Map<String, Object> budget = map(file, "budget", root.get("budget"), true);
-        int candidates = positive(file, "budget.candidates", budget.get("candidates"));
+        // "all": every point of the space, which must then be lists only (the full grid, for comparison)
+        boolean all = "all".equals(budget.get("candidates"));
+        int candidates = all ? 0 : positive(file, "budget.candidates", budget.get("candidates"));
         Object r = budget.get("rungs");
         if (!(r instanceof List<?> rl) || rl.isEmpty()) {
             throw new SweepSpecException(file, "budget.rungs", "expected a list of epochs, e.g. [1, 3, 9]");
@@ -152,16 +154,26 @@ public final class SearchSpec {
         }
         defaults.put("epochs", rungs[rungs.length - 1]);
         sweep.put("defaults", defaults);
-        Map<String, Object> axes = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> e : map(file, "space", root.get("space"), true).entrySet()) {
-            axes.put(e.getKey(), axis(file, e.getKey(), e.getValue()));
-        }
-        if (axes.containsKey("epochs")) {
+        Map<String, Object> space = map(file, "space", root.get("space"), true);
+        if (space.containsKey("epochs")) {
             throw new SweepSpecException(file, "space.epochs", "a search's epochs are its budget.rungs");
         }
-        sweep.put("random", Map.of("samples", candidates, "axes", axes));
-        return new SearchSpec(SweepSpec.of(file, sweep, baseDir, Math.max(candidates, 1)), constraints, objectives,
-                rungs, eta);
+        if (all) {
+            for (Map.Entry<String, Object> e : space.entrySet()) {
+                if (!(e.getValue() instanceof List<?>)) {
+                    throw new SweepSpecException(file, "space." + e.getKey(), "budget.candidates: all needs a list");
+                }
+            }
+            sweep.put("grid", space);
+        } else {
+            Map<String, Object> axes = new LinkedHashMap<>();
+            for (Map.Entry<String, Object> e : space.entrySet()) {
+                axes.put(e.getKey(), axis(file, e.getKey(), e.getValue()));
+            }
+            sweep.put("random", Map.of("samples", candidates, "axes", axes));
+        }
+        return new SearchSpec(SweepSpec.of(file, sweep, baseDir, all ? SweepSpec.DEFAULT_MAX_TRIALS
+                : Math.max(candidates, 1)), constraints, objectives, rungs, eta);
     }
 
     /** A space entry as a sweep's random axis: a list is a choice; a range uniform or log-uniform. */
@@ -245,6 +257,41 @@ public final class SearchSpec {
 
     public List<Objective> objectives() {
         return objectives;
+    }
+
+    /**
+     * The same search without early stopping: every point of the space ({@code candidates: all}
+     * needs list-valued spaces) trained to the last rung in one rung. Its front is the reference a
+     * search's front is compared with (docs/SEARCH.md).
+     */
+    public SearchSpec fullGrid(String file, Map<String, Object> root, Path baseDir) {
+        Map<String, Object> r = new LinkedHashMap<>(root);
+        Map<String, Object> b = new LinkedHashMap<>(map(file, "budget", root.get("budget"), true));
+        b.put("candidates", "all");
+        b.put("rungs", List.of(rungs[rungs.length - 1]));
+        r.put("budget", b);
+        r.put("name", candidates.name() + "-grid");
+        return of(file, r, baseDir);
+    }
+
+    /**
+     * The hypervolume reference point, in minimised coordinates: top1 (or any maximised metric
+     * in [0, 1]) at 0, a minimised metric at its constraint's max where there is one, else at
+     * {@code fallback} (the largest value seen).
+     */
+    public double[] reference(Map<String, Double> fallback) {
+        double[] ref = new double[objectives.size()];
+        for (int i = 0; i < ref.length; i++) {
+            Objective o = objectives.get(i);
+            if (o.maximise()) {
+                ref[i] = 0;
+                continue;
+            }
+            Double bound = constraints.stream().filter(c -> c.metric().equals(o.metric()) && c.max() != null)
+                    .map(Constraint::max).findFirst().orElse(fallback.get(o.metric()));
+            ref[i] = bound == null ? Double.MAX_VALUE : bound;
+        }
+        return ref;
     }
 
     /** Epochs reached at each rung. */

@@ -186,7 +186,7 @@ public final class SweepSpec {
     }
 
     /** Reads a YAML file into a limit-checked mapping, naming {@code file} in every error. */
-    static Map<String, Object> readMapping(Path file) {
+    public static Map<String, Object> readMapping(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new SweepSpecException(file.toString(), null, "no such file");
         }
