@@ -33,7 +33,7 @@ public final class ReportJob {
      * per-layer figure shows (null when there is none).
      */
     public record Report(List<MethodStats> stats, Map<String, List<MethodStats>> tables,
-            List<Map<String, Object>> headline, double tolerance, Row reconveneTrial) {
+            List<Map<String, Object>> headline, double tolerance, Row reconveneTrial, List<TradeOff> tradeOffs) {
 
         /** The report as Markdown: the headline table, then one comparison table per setting. */
         public String markdown() {
@@ -55,6 +55,13 @@ public final class ReportJob {
      * @param sweep only this sweep, or null for all
      * @param tolerance the largest top-1 drop below upai a headline entry may have
      */
+    /**
+     * One trial's place in the accuracy/latency trade-off: its batch-1 latency, its top-1 (null
+     * for a search candidate that was never trained), its status and whether it is on the front
+     * (the non-dominated OK trials: highest top-1, lowest latency).
+     */
+    public record TradeOff(String method, String status, double latencyMsB1, Double top1, boolean onFront) {}
+
     public static Report build(Dataset<Row> results, String sweep, double tolerance) {
         SparkSession spark = results.sparkSession();
         Dataset<Row> rows = results.filter("status = 'OK'");
@@ -86,7 +93,39 @@ public final class ReportJob {
         List<Map<String, Object>> headline = headline(tables, tolerance);
         List<Row> rc = rows.filter("method = 'reconvene'").orderBy(rows.col("sparsity").desc(), rows.col("trial_id"))
                 .limit(1).collectAsList();
-        return new Report(stats, tables, headline, tolerance, rc.isEmpty() ? null : rc.get(0));
+        return new Report(stats, tables, headline, tolerance, rc.isEmpty() ? null : rc.get(0),
+                tradeOffs(results, sweep));
+    }
+
+    /** OK and INFEASIBLE trials (a search's last row of each) with the front of the OK ones marked. */
+    static List<TradeOff> tradeOffs(Dataset<Row> results, String sweep) {
+        Dataset<Row> rows = results.filter("status = 'OK' OR status = 'INFEASIBLE'");
+        if (sweep != null) {
+            rows = rows.filter(rows.col("sweep_id").equalTo(sweep));
+        }
+        // one row per trial: for a search the latest rung (its rows share the trial id)
+        List<Row> all = Results.distinctTrials(rows).filter("latency_ms_b1 IS NOT NULL")
+                .select("method", "status", "latency_ms_b1", "top1").orderBy("method", "latency_ms_b1").collectAsList();
+        List<double[]> ok = new ArrayList<>();
+        List<Integer> okIndex = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            Row x = all.get(i);
+            if ("OK".equals(x.getAs("status")) && x.getAs("top1") != null) {
+                ok.add(new double[] {-x.<Double>getAs("top1"), x.<Double>getAs("latency_ms_b1")});
+                okIndex.add(i);
+            }
+        }
+        java.util.Set<Integer> front = new java.util.HashSet<>();
+        for (int k : org.reconvene.search.Pareto.front(ok)) {
+            front.add(okIndex.get(k));
+        }
+        List<TradeOff> out = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            Row x = all.get(i);
+            out.add(new TradeOff(x.getAs("method"), x.getAs("status"), x.<Double>getAs("latency_ms_b1"),
+                    x.getAs("top1"), front.contains(i)));
+        }
+        return out;
     }
 
     private static double d(Row r, String c) {

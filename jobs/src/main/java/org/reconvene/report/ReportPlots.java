@@ -23,7 +23,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The report's figures as PNG: top-1 against compression per method, batch-1 latency against
- * sparsity per method, and the per-layer density and sensitivity of one Reconvene trial.
+ * sparsity per method, top-1 against latency with the Pareto front (searches and sweeps alike),
+ * and the per-layer density and sensitivity of one Reconvene trial.
  * Rendered headless with XChart (Java2D), so they work on servers without a display.
  */
 public final class ReportPlots {
@@ -52,6 +53,7 @@ public final class ReportPlots {
         Map<String, Chart<?, ?>> out = new LinkedHashMap<>();
         accuracyVsCompression(r.stats()).ifPresent(c -> out.put("top1_vs_compression", c));
         latencyVsSparsity(r.stats()).ifPresent(c -> out.put("latency_vs_sparsity", c));
+        pareto(r.tradeOffs()).ifPresent(c -> out.put("pareto_top1_vs_latency", c));
         Row rc = r.reconveneTrial();
         if (rc != null && rc.getList(rc.fieldIndex("layers")) != null && !rc.getList(rc.fieldIndex("layers")).isEmpty()) {
             out.put("reconvene_layers", layers(rc));
@@ -114,6 +116,49 @@ public final class ReportPlots {
             s.setMarkerColor(color(m));
             s.setLineColor(color(m));
         });
+        return Optional.of(c);
+    }
+
+    /**
+     * Top-1 against batch-1 latency of every trial: the front (highest top-1 for the latency)
+     * joined by a line, OK trials by method, and a search's infeasible candidates faint at
+     * top-1 0, since they were never trained.
+     */
+    private static Optional<XYChart> pareto(List<ReportJob.TradeOff> points) {
+        if (points.isEmpty()) {
+            return Optional.empty();
+        }
+        XYChart c = new XYChartBuilder().width(900).height(600).title("Top-1 against batch-1 latency (front joined)")
+                .xAxisTitle("latency, batch 1 (ms)").yAxisTitle("top-1").build();
+        c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        c.getStyler().setMarkerSize(8);
+        Map<String, List<ReportJob.TradeOff>> ok = new LinkedHashMap<>();
+        List<ReportJob.TradeOff> infeasible = new ArrayList<>();
+        List<ReportJob.TradeOff> front = new ArrayList<>();
+        for (ReportJob.TradeOff p : points) {
+            if ("INFEASIBLE".equals(p.status()) || p.top1() == null) {
+                infeasible.add(p);
+            } else {
+                ok.computeIfAbsent(p.method(), k -> new ArrayList<>()).add(p);
+                if (p.onFront()) {
+                    front.add(p);
+                }
+            }
+        }
+        ok.forEach((m, pts) -> c.addSeries(m, pts.stream().mapToDouble(ReportJob.TradeOff::latencyMsB1).toArray(),
+                pts.stream().mapToDouble(ReportJob.TradeOff::top1).toArray()).setMarkerColor(color(m)));
+        if (!infeasible.isEmpty()) {
+            c.addSeries("infeasible (not trained)", infeasible.stream().mapToDouble(ReportJob.TradeOff::latencyMsB1)
+                    .toArray(), new double[infeasible.size()]).setMarkerColor(new Color(200, 200, 200));
+        }
+        if (!front.isEmpty()) {
+            front.sort(java.util.Comparator.comparingDouble(ReportJob.TradeOff::latencyMsB1));
+            XYSeries f = c.addSeries("front", front.stream().mapToDouble(ReportJob.TradeOff::latencyMsB1).toArray(),
+                    front.stream().mapToDouble(ReportJob.TradeOff::top1).toArray());
+            f.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+            f.setLineColor(Color.BLACK);
+            f.setMarker(SeriesMarkers.NONE);
+        }
         return Optional.of(c);
     }
 

@@ -84,7 +84,16 @@ class ReportJobTest extends SparkTestBase {
         String csv = Files.readString(dir.resolve("out").resolve("comparison.csv"));
         assertEquals(1 + 2 * 4, csv.lines().count());
         assertTrue(Files.readString(dir.resolve("out").resolve("headline.csv")).contains("resnet20,synthetic,4.0000"));
-        for (String png : new String[] {"top1_vs_compression.png", "latency_vs_sparsity.png"}) {
+        // The trade-off: every OK trial once, the FAILED one left out; the front is non-dominated.
+        List<ReportJob.TradeOff> to = r.tradeOffs();
+        assertTrue(to.stream().noneMatch(p -> "FAILED".equals(p.status())));
+        for (ReportJob.TradeOff a : to) {
+            boolean dominated = to.stream().anyMatch(b -> b.top1() >= a.top1() && b.latencyMsB1() <= a.latencyMsB1()
+                    && (b.top1() > a.top1() || b.latencyMsB1() < a.latencyMsB1()));
+            assertEquals(!dominated, a.onFront(), a.toString());
+        }
+        for (String png : new String[] {"top1_vs_compression.png", "latency_vs_sparsity.png",
+                "pareto_top1_vs_latency.png"}) {
             java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(dir.resolve("out").resolve(png).toFile());
             assertEquals(900, img.getWidth(), png);
             assertEquals(600, img.getHeight(), png);
