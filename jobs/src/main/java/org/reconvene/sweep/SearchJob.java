@@ -314,22 +314,12 @@ public final class SearchJob {
             } finally {
                 deleteTree(work);
             }
-            metrics.put("top1", tr.top1());
-            metrics.put("top1_best", tr.top1Best());
-            metrics.put("top5", data.numClasses() > 10 ? tr.top5() : null);
-            metrics.put("loss", tr.loss());
-            metrics.put("train_ms", tr.trainMs());
-            metrics.put("eval_ms", tr.evalMs());
+            metrics.putAll(tr.metrics(data.numClasses()));
             metrics.put("trial_ms", (System.nanoTime() - t0) / 1_000_000);
             return new TrialResult(t.trialId(), TrialResult.Status.OK, null, null, t.toMap(), metrics, layers,
                     tr.history(), Provenance.capture(executor, started).toMap());
         } catch (Throwable e) {
-            if (e instanceof Error && !(e instanceof OutOfMemoryError) && !(e instanceof StackOverflowError)) {
-                throw (Error) e;
-            }
-            return new TrialResult(t.trialId(), TrialResult.Status.FAILED, e.getClass().getName(),
-                    String.valueOf(e.getMessage()), t.toMap(), metrics, List.of(), List.of(),
-                    Provenance.capture(executor, started).toMap());
+            return TrialResult.failed(t, e, metrics, Provenance.capture(executor, started).toMap());
         }
     }
 

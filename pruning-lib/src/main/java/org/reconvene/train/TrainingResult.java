@@ -16,4 +16,21 @@ public record TrainingResult(
         double loss,
         List<EpochStats> history,
         long trainMs,
-        long evalMs) {}
+        long evalMs) {
+
+    /**
+     * The result-row metrics of training (docs/METHOD.md section 7): {@code top1}, {@code top1_best},
+     * {@code top5} (only for more than 10 classes, else null), {@code loss}, {@code train_ms},
+     * {@code eval_ms}.
+     */
+    public java.util.Map<String, Object> metrics(int classes) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("top1", top1);
+        m.put("top1_best", top1Best);
+        m.put("top5", classes > 10 ? top5 : null);
+        m.put("loss", loss);
+        m.put("train_ms", trainMs);
+        m.put("eval_ms", evalMs);
+        return m;
+    }
+}

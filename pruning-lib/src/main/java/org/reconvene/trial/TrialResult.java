@@ -23,6 +23,20 @@ public record TrialResult(
         List<EpochStats> history,
         Map<String, Object> provenance) {
 
+    /**
+     * The FAILED result of {@code trial} for {@code error}, with the metrics measured before it.
+     * An {@link Error} other than running out of memory or stack is rethrown: the JVM, not the
+     * trial, is broken, and the task must fail.
+     */
+    public static TrialResult failed(TrialConfig trial, Throwable error, Map<String, Object> metrics,
+            Map<String, Object> provenance) {
+        if (error instanceof Error e && !(e instanceof OutOfMemoryError) && !(e instanceof StackOverflowError)) {
+            throw e;
+        }
+        return new TrialResult(trial.trialId(), Status.FAILED, error.getClass().getName(),
+                String.valueOf(error.getMessage()), trial.toMap(), metrics, List.of(), List.of(), provenance);
+    }
+
     /** Whether a trial finished. */
     public enum Status {
         OK,

@@ -67,12 +67,7 @@ public final class TrialRunner {
                 PruneResult pr = p.result();
                 metrics.put("prune_ms", pr.pruneMs());
                 TrainingResult tr = new NetworkTrainer(trial.training()).train(p.network(), data);
-                metrics.put("top1", tr.top1());
-                metrics.put("top1_best", tr.top1Best());
-                metrics.put("top5", data.numClasses() > 10 ? tr.top5() : null);
-                metrics.put("loss", tr.loss());
-                metrics.put("train_ms", tr.trainMs());
-                metrics.put("eval_ms", tr.evalMs());
+                metrics.putAll(tr.metrics(data.numClasses()));
                 long m0 = System.nanoTime();
                 InputTransform input = InputTransform.of(data);
                 metrics.putAll(p.measure(trial.latencyRuns(), input));
@@ -90,12 +85,7 @@ public final class TrialRunner {
                         pr.layers(), tr.history(), Provenance.capture(executor, started).toMap());
             }
         } catch (Throwable t) {
-            if (t instanceof Error && !(t instanceof OutOfMemoryError) && !(t instanceof StackOverflowError)) {
-                throw (Error) t;
-            }
-            return new TrialResult(trial.trialId(), TrialResult.Status.FAILED, t.getClass().getName(),
-                    String.valueOf(t.getMessage()), trial.toMap(), metrics, List.of(), List.of(),
-                    Provenance.capture(executor, started).toMap());
+            return TrialResult.failed(trial, t, metrics, Provenance.capture(executor, started).toMap());
         }
     }
 }
