@@ -177,12 +177,15 @@ final class BenchCommand implements Runnable {
     int search(
             @CommandLine.Parameters(index = "0", description = "Search file.") Path conf,
             @Option(names = "--results", defaultValue = "runs/bench-search",
-                    description = "Results of both runs (default ${DEFAULT-VALUE}).") String results)
+                    description = "Results of both runs (default ${DEFAULT-VALUE}).") String results,
+            @Option(names = "--grid", description = "Name of the grid's rows (default: the search's name + '-grid'); "
+                    + "the grid of another search file over the same space and defaults is reused as it is.")
+                    String gridName)
             throws java.io.IOException {
         Path base = Path.of("").toAbsolutePath();
         java.util.Map<String, Object> root = org.reconvene.sweep.SweepSpec.readMapping(conf);
         org.reconvene.sweep.SearchSpec search = org.reconvene.sweep.SearchSpec.of(conf.toString(), root, base);
-        org.reconvene.sweep.SearchSpec grid = search.fullGrid(conf.toString(), root, base);
+        org.reconvene.sweep.SearchSpec grid = search.fullGrid(conf.toString(), root, base, gridName);
         String uri = org.reconvene.sweep.SweepSpec.resolveUri(results);
         try (org.apache.spark.sql.SparkSession spark =
                 org.reconvene.sweep.SparkSessions.create("reconvene bench search", null)) {

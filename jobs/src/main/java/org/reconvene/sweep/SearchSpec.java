@@ -264,13 +264,13 @@ public final class SearchSpec {
      * needs list-valued spaces) trained to the last rung in one rung. Its front is the reference a
      * search's front is compared with (docs/SEARCH.md).
      */
-    public SearchSpec fullGrid(String file, Map<String, Object> root, Path baseDir) {
+    public SearchSpec fullGrid(String file, Map<String, Object> root, Path baseDir, String name) {
         Map<String, Object> r = new LinkedHashMap<>(root);
         Map<String, Object> b = new LinkedHashMap<>(map(file, "budget", root.get("budget"), true));
         b.put("candidates", "all");
         b.put("rungs", List.of(rungs[rungs.length - 1]));
         r.put("budget", b);
-        r.put("name", candidates.name() + "-grid");
+        r.put("name", name != null ? name : candidates.name() + "-grid");
         return of(file, r, baseDir);
     }
 
