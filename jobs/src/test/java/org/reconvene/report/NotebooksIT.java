@@ -68,7 +68,7 @@ class NotebooksIT {
     }
 
     @Test
-    void paperTablesShowsTheReportAndItsThreeFigures() throws Exception {
+    void paperTablesShowsTheReportAndItsFourFigures() throws Exception {
         JsonObject nb = execute("paper-tables.ipynb");
         String md = String.join("\n", outputs(nb, "text/markdown"));
         assertTrue(md.contains("Loaded **14** trials"), md);
@@ -78,7 +78,8 @@ class NotebooksIT {
         }
         assertTrue(md.contains("## Headline: Reconvene within 0.01 top-1 of upai"), md);
         List<String> images = outputs(nb, "image/png");
-        assertEquals(3, images.size(), "top1_vs_compression, latency_vs_sparsity, reconvene_layers");
+        assertEquals(4, images.size(),
+                "top1_vs_compression, latency_vs_sparsity, pareto_top1_vs_latency, reconvene_layers");
         for (String png : images) {
             byte[] bytes = java.util.Base64.getDecoder().decode(png.replace("\n", ""));
             java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(bytes));
