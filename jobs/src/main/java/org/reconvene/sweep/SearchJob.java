@@ -92,6 +92,7 @@ public final class SearchJob {
         ids.sort(Comparator.naturalOrder());
         long epochs = 0;
         int infeasible = 0;
+        java.util.Set<String> reachedLast = new java.util.HashSet<>();
         for (int r = 0; r < rungs.length; r++) {
             Map<String, Row> done = options.resume() ? rowsAt(spark, options.results(), name, r) : Map.of();
             Map<String, Row> previousRows = r == 0 ? Map.of() : rowsAt(spark, options.results(), name, r - 1);
@@ -107,6 +108,9 @@ public final class SearchJob {
                         .map(i -> previous.get(i).<String>getAs("trial_id")).sorted().toList();
             }
             perRung[r] = entering.size();
+            if (r == rungs.length - 1) {
+                reachedLast.addAll(entering);
+            }
             List<Task> todo = new ArrayList<>();
             for (String id : entering) {
                 Row d = done.get(id);
