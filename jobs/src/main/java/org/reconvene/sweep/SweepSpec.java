@@ -144,18 +144,7 @@ public final class SweepSpec {
 
     /** Reads and validates a sweep file of at most {@code maxTrials} trials. */
     public static SweepSpec load(Path file, long maxTrials) {
-        if (!Files.isRegularFile(file)) {
-            throw new SweepSpecException(file.toString(), null, "no such sweep file");
-        }
-        try {
-            if (Files.size(file) > YamlLimits.MAX_BYTES) {
-                throw new SweepSpecException(file.toString(), null, "is " + Files.size(file) + " bytes; a sweep file "
-                        + "may have at most " + YamlLimits.MAX_BYTES);
-            }
-            return parse(Files.readString(file), file.toString(), Path.of("").toAbsolutePath(), maxTrials);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
+        return new SweepSpec(file.toString(), readMapping(file), Path.of("").toAbsolutePath(), maxTrials);
     }
 
     /** Parses sweep YAML; {@code source} names it in errors; relative data paths resolve against {@code baseDir}. */
@@ -165,6 +154,11 @@ public final class SweepSpec {
 
     /** {@link #parse(String, String, Path)} refusing sweeps of more than {@code maxTrials} trials. */
     public static SweepSpec parse(String yaml, String source, Path baseDir, long maxTrials) {
+        return new SweepSpec(source, mapping(yaml, source), baseDir, maxTrials);
+    }
+
+    /** Parses YAML into a limit-checked top-level mapping, naming {@code source} in every error. */
+    private static Map<String, Object> mapping(String yaml, String source) {
         Object root;
         try {
             root = new Yaml(new SafeConstructor(YamlLimits.loaderOptions())).load(yaml);
@@ -177,7 +171,7 @@ public final class SweepSpec {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> m = (Map<String, Object>) root;
-        return new SweepSpec(source, m, baseDir, maxTrials);
+        return m;
     }
 
     /** A sweep from an already parsed and limit-checked YAML mapping (a search's candidate part). */
@@ -188,26 +182,14 @@ public final class SweepSpec {
     /** Reads a YAML file into a limit-checked mapping, naming {@code file} in every error. */
     public static Map<String, Object> readMapping(Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new SweepSpecException(file.toString(), null, "no such file");
+            throw new SweepSpecException(file.toString(), null, "no such sweep file");
         }
         try {
             if (Files.size(file) > YamlLimits.MAX_BYTES) {
-                throw new SweepSpecException(file.toString(), null, "is " + Files.size(file) + " bytes; at most "
-                        + YamlLimits.MAX_BYTES);
+                throw new SweepSpecException(file.toString(), null, "is " + Files.size(file) + " bytes; a sweep file "
+                        + "may have at most " + YamlLimits.MAX_BYTES);
             }
-            Object root;
-            try {
-                root = new Yaml(new SafeConstructor(YamlLimits.loaderOptions())).load(Files.readString(file));
-            } catch (YAMLException e) {
-                throw new SweepSpecException(file.toString(), null, "not valid YAML: " + YamlLimits.describe(e));
-            }
-            YamlLimits.check(file.toString(), root);
-            if (!(root instanceof Map<?, ?>)) {
-                throw new SweepSpecException(file.toString(), null, "expected a mapping at the top level");
-            }
-            @SuppressWarnings("unchecked")
-            Map<String, Object> m = (Map<String, Object>) root;
-            return m;
+            return mapping(Files.readString(file), file.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
