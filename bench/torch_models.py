@@ -1,6 +1,7 @@
 """Reconvene's architectures written in PyTorch, for the benchmarks and cross-checks in bench/:
-VGG (CIFAR shape, BatchNorm after every conv) and the CIFAR ResNets (3 stages of 16-32-64, 1x1
-projection shortcuts where the width or stride changes), for any number of input channels.
+VGG (CIFAR shape, BatchNorm after every conv), the CIFAR ResNets (3 stages of 16-32-64) and the
+64x64 ResNet-18 (4 stages of 64-128-256-512, 3x3 stride-1 stem, no max-pool), with 1x1 projection
+shortcuts where the width or stride changes, for any number of input channels.
 
 `kaiming_init` gives a network Reconvene's initialisation: Kaiming-normal conv and Linear
 weights (fan-in, ReLU gain), zero biases; BatchNorm keeps PyTorch's 1 and 0.
@@ -39,17 +40,17 @@ class Block(nn.Module):
 
 
 class ResNet(nn.Module):
-    def __init__(self, blocks, classes, channels=3):
+    def __init__(self, blocks, classes, channels=3, widths=(16, 32, 64)):
         super().__init__()
-        self.conv = nn.Conv2d(channels, 16, 3, 1, 1, bias=False)
-        self.bn = nn.BatchNorm2d(16)
-        layers, cin = [], 16
-        for stage, width in enumerate([16, 32, 64]):
-            for b in range(blocks):
+        self.conv = nn.Conv2d(channels, widths[0], 3, 1, 1, bias=False)
+        self.bn = nn.BatchNorm2d(widths[0])
+        layers, cin = [], widths[0]
+        for stage, width in enumerate(widths):
+            for b in range(blocks[stage] if isinstance(blocks, (list, tuple)) else blocks):
                 layers.append(Block(cin, width, 2 if stage > 0 and b == 0 else 1))
                 cin = width
         self.layers = nn.Sequential(*layers)
-        self.fc = nn.Linear(64, classes)
+        self.fc = nn.Linear(widths[-1], classes)
 
     def forward(self, x):
         h = self.layers(F.relu(self.bn(self.conv(x))))
@@ -60,7 +61,11 @@ MODELS = {
     "vgg16": lambda classes, channels=3: vgg([[64, 64], [128, 128], [256, 256, 256], [512, 512, 512],
                                                [512, 512, 512]], classes, channels),
     "resnet20": lambda classes, channels=3: ResNet(3, classes, channels),
+    "resnet18": lambda classes, channels=3: ResNet([2, 2, 2, 2], classes, channels, (64, 128, 256, 512)),
 }
+
+# The input side each model is built for (Reconvene's Architecture.inputSize).
+SIDES = {"vgg16": 32, "resnet20": 32, "resnet18": 64}
 
 
 def kaiming_init(net):

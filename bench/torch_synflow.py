@@ -17,7 +17,7 @@ import time
 import torch
 import torch.nn as nn
 
-from torch_models import MODELS, kaiming_init
+from torch_models import MODELS, SIDES, kaiming_init
 
 
 def prunable(net):
@@ -56,7 +56,7 @@ def synflow(net, density, rounds, side, channels):
         select_s += t2 - t1
     net.load_state_dict(saved)
     kept = int(sum(m.sum().item() for m in masks))
-    return flow_s, select_s, kept
+    return flow_s, select_s, kept, total
 
 
 def main():
@@ -72,11 +72,11 @@ def main():
     torch.manual_seed(0)
     net = kaiming_init(MODELS[a.model](a.classes, a.channels))
     t0 = time.perf_counter()
-    flow, select, kept = synflow(net, 1 - a.sparsity, a.rounds, 32, a.channels)
+    flow, select, kept, total_weights = synflow(net, 1 - a.sparsity, a.rounds, SIDES[a.model], a.channels)
     total = time.perf_counter() - t0
     print(json.dumps({"model": a.model, "sparsity": a.sparsity, "rounds": a.rounds, "threads": a.threads,
                       "prune_ms": round(total * 1000), "flow_ms": round(flow * 1000),
-                      "select_ms": round(select * 1000), "kept": kept, "torch": torch.__version__}))
+                      "select_ms": round(select * 1000), "kept": kept, "weights": total_weights, "torch": torch.__version__}))
 
 
 if __name__ == "__main__":

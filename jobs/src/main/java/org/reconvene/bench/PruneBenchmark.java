@@ -45,11 +45,7 @@ public final class PruneBenchmark {
             Consumer<Row> done) {
         Architecture arch = Architectures.get(model);
         int classes = DatasetNames.classes(arch.datasets().get(0));
-        String uri = scratch.resolve(model + "-data").toUri().toString();
-        SyntheticImageGenerator.builder().setOutput(uri).optClasses(classes).optImageSize(arch.inputSize())
-                .optTrainSize(10 * classes).optTestSize(classes).optSeed(1).build().generate();
-        ImageDataset data = DatasetLoader.load(uri);
-        PruningData pd = PruningData.sample(data, 10, 0);
+        PruningData pd = pruningData(arch, classes, scratch);
         List<Row> rows = new ArrayList<>();
         for (String method : List.of("spai-random", "spai-l1")) {
             rows.add(prune(arch, classes, PruningMethod.parse(method), null, sparsity, pd, latencyRuns));
@@ -63,6 +59,18 @@ public final class PruneBenchmark {
             }
         }
         return rows;
+    }
+
+    /**
+     * The paper's pruning data for {@code arch}'s own dataset shape: 10 synthetic images per class,
+     * generated in {@code scratch}.
+     */
+    static PruningData pruningData(Architecture arch, int classes, Path scratch) {
+        String uri = scratch.resolve(arch.name() + "-data").toUri().toString();
+        SyntheticImageGenerator.builder().setOutput(uri).optClasses(classes).optImageSize(arch.inputSize())
+                .optTrainSize(10 * classes).optTestSize(classes).optSeed(1).build().generate();
+        ImageDataset data = DatasetLoader.load(uri);
+        return PruningData.sample(data, 10, 0);
     }
 
     private static Row prune(Architecture arch, int classes, PruningMethod method, String scorer, double sparsity,

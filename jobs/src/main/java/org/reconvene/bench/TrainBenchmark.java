@@ -4,15 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.reconvene.engine.Engines;
 import org.reconvene.metrics.LatencyMeter;
 import org.reconvene.metrics.NetworkMetrics;
@@ -125,21 +120,8 @@ public final class TrainBenchmark {
     }
 
     private static JsonObject torch(String python, Path script, String model, int batch, int threads, int steps) {
-        List<String> cmd = List.of(python, script.toString(), "--model", model, "--batch", String.valueOf(batch),
+        return PythonPeer.run(python, script, "--model", model, "--batch", String.valueOf(batch),
                 "--threads", String.valueOf(threads), "--steps", String.valueOf(steps));
-        try {
-            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                throw new IllegalStateException("the PyTorch reference failed: " + String.join(" ", cmd));
-            }
-            return JsonParser.parseString(out.strip()).getAsJsonObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + python + " (install python3-torch)", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Per phase (forward, backward, update), the median over all timed steps. */

@@ -8,6 +8,7 @@ import org.reconvene.bench.MachinePeak;
 import org.reconvene.bench.PruneBenchmark;
 import org.reconvene.bench.SweepThroughput;
 import org.reconvene.bench.TrainBenchmark;
+import org.reconvene.engine.Engines;
 import org.reconvene.model.Architectures;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,7 +28,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a benchmark is required: train, prune, deploy, sweep or peak");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a benchmark is required: train, prune, scorers, deploy, search, sweep or peak");
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
@@ -123,6 +124,70 @@ final class BenchCommand implements Runnable {
                         r.model(), r.scorer(), batch, l[0], l[1], l[2], l[3], l[1] / l[2], l[0] / l[2], l[2] / l[3]);
             }
         }
+        return 0;
+    }
+
+    @Command(name = "scorers", mixinStandardHelpOptions = true,
+            description = "prune_ms of each scorer on a fresh network; for SynFlow, the fast implementation against "
+                    + "the direct one (masks checked bit for bit) and against SynFlow in PyTorch eager "
+                    + "(bench/torch_synflow.py), in one run.")
+    int scorers(
+            @Option(names = "--models", split = ",", defaultValue = "vgg16,resnet20,resnet18",
+                    description = "Models (default ${DEFAULT-VALUE}).") List<String> models,
+            @Option(names = "--scorers", split = ",", defaultValue = "random,magnitude,snip,grasp,synflow",
+                    description = "Scorers (default ${DEFAULT-VALUE}).") List<String> scorers,
+            @Option(names = "--sparsity", defaultValue = "0.98", description = "Sparsity (default ${DEFAULT-VALUE}).")
+                    double sparsity,
+            @Option(names = "--repeats", defaultValue = "2",
+                    description = "Runs per implementation, alternating; the fastest counts (default ${DEFAULT-VALUE}).")
+                    int repeats,
+            @Option(names = "--python", defaultValue = "/usr/bin/python3",
+                    description = "Python with torch (default ${DEFAULT-VALUE}, Debian's python3-torch).")
+                    String python,
+            @Option(names = "--script", defaultValue = "bench/torch_synflow.py",
+                    description = "The PyTorch SynFlow (default ${DEFAULT-VALUE}).") Path script)
+            throws java.io.IOException {
+        if (!(sparsity > 0 && sparsity < 1)) {
+            throw new IllegalArgumentException("--sparsity must be in (0, 1), got " + sparsity);
+        }
+        if (repeats < 1) {
+            throw new IllegalArgumentException("--repeats must be >= 1, got " + repeats);
+        }
+        if (scorers.contains("synflow") && !Files.isRegularFile(script)) {
+            throw new IllegalArgumentException("no PyTorch SynFlow script at " + script);
+        }
+        for (String m : models) {
+            Architectures.get(m);
+        }
+        for (String s : scorers) {
+            org.reconvene.score.Scorers.get(s);
+        }
+        System.out.printf(Locale.ROOT, "threads %d, sparsity %.2f, fastest of %d%n%n", Engines.threads(), sparsity,
+                repeats);
+        System.out.println("| model | scorer | weights | before ms | after ms | before / after | selection share before"
+                + " | after | PyTorch ms | after / PyTorch |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        Path scratch = Files.createTempDirectory("reconvene-bench-");
+        try {
+            for (String m : models) {
+                org.reconvene.bench.ScorerBenchmark.run(m, sparsity, scorers, repeats, python, script, scratch, r -> {
+                    if (r.beforeMs() < 0) {
+                        System.out.printf(Locale.ROOT, "| %s | %s | %,d | (one implementation) | %,d | | | | | |%n",
+                                r.model(), r.scorer(), r.weights(), r.afterMs());
+                    } else {
+                        System.out.printf(Locale.ROOT,
+                                "| %s | %s | %,d | %,d | %,d | %.2f | %.0f %% | %.0f %% | %,d (torch %s) | %.3f |%n",
+                                r.model(), r.scorer(), r.weights(), r.beforeMs(), r.afterMs(),
+                                (double) r.beforeMs() / r.afterMs(), 100 * r.beforeSelect(), 100 * r.afterSelect(),
+                                r.torchMs(), r.torchVersion(), (double) r.afterMs() / r.torchMs());
+                    }
+                });
+            }
+        } finally {
+            FileTrees.delete(scratch);
+        }
+        System.out.println();
+        System.out.println("SynFlow masks of both implementations were identical bit for bit in every pair.");
         return 0;
     }
 

@@ -23,6 +23,11 @@ public final class Masker {
         this.scope = scope;
     }
 
+    /** Whether this masker ranks all weights together or each layer alone. */
+    public MaskScope scope() {
+        return scope;
+    }
+
     /** The masks keeping the best {@code density} of {@code scores}. */
     public Map<String, float[]> select(Map<String, float[]> scores, double density) {
         Map<String, float[]> masks = new LinkedHashMap<>();
@@ -68,19 +73,7 @@ public final class Masker {
             }
             m.add(out.get(name));
         }
-        TopKSelector.Threshold t;
-        try {
-            t = TopKSelector.threshold(s, e, k);
-        } catch (IllegalStateException ex) {
-            for (String name : names) {
-                for (float f : scores.get(name)) {
-                    if (Float.isNaN(f)) {
-                        throw new IllegalStateException("scores of '" + name + "' contain NaN");
-                    }
-                }
-            }
-            throw ex;
-        }
+        TopKSelector.Threshold t = TopKSelector.threshold(names, s, e, k);
         TopKSelector.apply(s, e, t, m);
     }
 }

@@ -33,6 +33,11 @@ final class TopKSelector {
         return bits < 0 ? ~bits : bits ^ 0x80000000;
     }
 
+    /** The score of an ordering key: the inverse of {@link #key} (0.0 for the key of both zeros). */
+    static float score(int key) {
+        return Float.intBitsToFloat(key < 0 ? key ^ 0x80000000 : ~key);
+    }
+
     private static final int NEG_INF_KEY = key(Float.NEGATIVE_INFINITY);
 
     /** A contiguous range of one array. */
@@ -95,6 +100,25 @@ final class TopKSelector {
             above += low[lb];
         }
         return new Threshold((hb << 16) | lb, k - above, selectable);
+    }
+
+    /**
+     * {@link #threshold(List, List, long)}, failing on a NaN score with the name of its array
+     * ({@code names} parallel to {@code arrays}).
+     */
+    static Threshold threshold(List<String> names, List<float[]> arrays, List<float[]> eligible, long k) {
+        try {
+            return threshold(arrays, eligible, k);
+        } catch (IllegalStateException e) {
+            for (int a = 0; a < arrays.size(); a++) {
+                for (float f : arrays.get(a)) {
+                    if (Float.isNaN(f)) {
+                        throw new IllegalStateException("scores of '" + names.get(a) + "' contain NaN");
+                    }
+                }
+            }
+            throw e;
+        }
     }
 
     /** Counts keys by high 16 bits, or, with {@code highBucket >= 0}, by low bits within it. */

@@ -1,0 +1,82 @@
+package org.reconvene.score;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.reconvene.engine.Autograd;
+import org.reconvene.mask.MaskScope;
+import org.reconvene.mask.Masker;
+import org.reconvene.model.Architectures;
+import org.reconvene.model.Network;
+import org.reconvene.prune.UnstructuredPruner;
+
+/**
+ * The fast SynFlow scorer against {@link ReferenceSynFlowScorer}, the direct implementation:
+ * masks and scores bit for bit, on a model of each family, in both scopes, and on a network whose
+ * equal weights make ties at the threshold split within layers (the path where the engine cannot
+ * apply the threshold itself and the mask is copied in).
+ */
+class SynFlowEquivalenceTest {
+
+    @ParameterizedTest(name = "{0} {1} density {2}, {3} rounds{4}")
+    @CsvSource({
+        "vgg11, global, 0.02, 12, ''",
+        "resnet20, global, 0.02, 20, ''",
+        "resnet20, layerwise, 0.1, 10, ''",
+        "resnet20, global, 0.3, 6, ' with equal weights'",
+        "resnet20, layerwise, 0.3, 6, ' with equal weights'",
+    })
+    void masksAndScoresAreThoseOfTheReference(String model, String scope, double density, int rounds, String equal) {
+        MaskScope s = MaskScope.parse(scope);
+        Scores fast = score(new SynFlowScorer(), model, s, density, rounds, !equal.isEmpty());
+        Scores ref = score(new ReferenceSynFlowScorer(), model, s, density, rounds, !equal.isEmpty());
+        Map<String, float[]> fm = fast.masks().orElseThrow();
+        Map<String, float[]> rm = ref.masks().orElseThrow();
+        assertEquals(new ArrayList<>(rm.keySet()), new ArrayList<>(fm.keySet()));
+        long kept = 0;
+        long total = 0;
+        for (String w : rm.keySet()) {
+            assertBitsEqual(rm.get(w), fm.get(w), "mask of " + w);
+            assertBitsEqual(ref.values().get(w), fast.values().get(w), "scores of " + w);
+            for (float f : fm.get(w)) {
+                kept += (long) f;
+            }
+            total += fm.get(w).length;
+        }
+        assertTrue(kept > 0 && kept < total, "kept " + kept + " of " + total);
+    }
+
+    private static Scores score(Scorer scorer, String model, MaskScope scope, double density, int rounds,
+            boolean equalWeights) {
+        try (Network net = Network.builder().setSpec(Architectures.get(model).defaultSpec(10)).optSeed(3).build()) {
+            ScorerSettings settings = ScorerSettings.defaults().withSynflowRounds(rounds);
+            List<String> weights = new UnstructuredPruner(new MagnitudeScorer(), scope, false, settings)
+                    .prunableWeights(net);
+            if (equalWeights) {
+                // Each layer's weights all equal, so a layer's scores come in few distinct values.
+                try (Autograd off = Autograd.disable()) {
+                    for (String w : weights) {
+                        NDArray t = net.tensor(w);
+                        net.replaceTensor(w, t.onesLike().mul(0.05));
+                    }
+                }
+            }
+            return scorer.score(new ScoringContext(net, null, weights, new Masker(scope), density, 7, settings));
+        }
+    }
+
+    private static void assertBitsEqual(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
+                throw new AssertionError(what + " differs at " + i + ": " + expected[i] + " vs " + actual[i]);
+            }
+        }
+    }
+}
