@@ -2,7 +2,6 @@ package org.reconvene.bench;
 
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -44,20 +43,17 @@ public final class ScorerBenchmark {
     private ScorerBenchmark() {}
 
     /** Runs every scorer on {@code model} at {@code sparsity}; each row goes to {@code done} when measured. */
-    public static List<Row> run(String model, double sparsity, List<String> scorers, int repeats, String python,
+    public static void run(String model, double sparsity, List<String> scorers, int repeats, String python,
             Path script, Path scratch, Consumer<Row> done) {
         Architecture arch = Architectures.get(model);
         int classes = DatasetNames.classes(arch.datasets().get(0));
         PruningData pd = PruneBenchmark.pruningData(arch, classes, scratch);
-        List<Row> rows = new ArrayList<>();
         for (String name : scorers) {
             Row row = name.equals("synflow")
                     ? synflow(arch, classes, sparsity, repeats, pd, python, script)
                     : single(arch, classes, name, sparsity, repeats, pd);
-            rows.add(row);
             done.accept(row);
         }
-        return rows;
     }
 
     private static Row single(Architecture arch, int classes, String name, double sparsity, int repeats,

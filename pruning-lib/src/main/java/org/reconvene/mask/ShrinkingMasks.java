@@ -138,7 +138,8 @@ public final class ShrinkingMasks {
         }
         int thrKey;
         long tiesToKeep;
-        if (k <= 0 || selectable == 0) {
+        boolean keepNone = k <= 0 || selectable == 0;
+        if (keepNone) {
             thrKey = -1; // unsigned maximum: nothing is above it, nothing ties with it
             tiesToKeep = 0;
         } else if (k >= selectable) {
@@ -159,19 +160,21 @@ public final class ShrinkingMasks {
             tiesToKeep = k - above;
         }
         int flipped = thrKey ^ 0x80000000; // signed compare of flipped keys = unsigned compare
-        int[] ties = new int[names.size()];
-        ComputePool.run(() -> Arrays.stream(group).parallel().forEach(a -> ties[a] = compact(a, s[a], flipped)));
+        int[] ties = new int[group.length];
+        ComputePool.run(() -> IntStream.range(0, group.length).parallel()
+                .forEach(g -> ties[g] = compact(group[g], s[group[g]], flipped)));
         float threshold = TopKSelector.score(thrKey);
         long remaining = tiesToKeep;
-        for (int a : group) {
-            long allowed = Math.min(ties[a], remaining);
+        for (int g = 0; g < group.length; g++) {
+            int a = group[g];
+            long allowed = Math.min(ties[g], remaining);
             remaining -= allowed;
-            if (allowed < ties[a]) {
+            if (allowed < ties[g]) {
                 dropTiesAfter(a, s[a], flipped, allowed);
             }
-            if (k <= 0 || selectable == 0) {
+            if (keepNone) {
                 rule[a] = Float.NaN;
-            } else if (allowed == ties[a]) {
+            } else if (allowed == ties[g]) {
                 rule[a] = threshold;
             } else {
                 rule[a] = allowed == 0 ? Math.nextUp(threshold) : Float.NaN;
