@@ -28,6 +28,9 @@ import org.reconvene.train.TrainingResult;
  */
 public final class TrialRunner {
 
+    /** The logging-context key under which a trial's log lines carry its id. */
+    public static final String LOG_KEY = "trial";
+
     private final DatasetCache datasets;
     private final Deployment deployment;
 
@@ -58,7 +61,9 @@ public final class TrialRunner {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
         Map<String, Object> metrics = new LinkedHashMap<>();
-        try {
+        // two trials train side by side in one executor JVM: their log lines (epochs, pruning)
+        // carry the trial id through the logging context, as %X{trial} in the layout
+        try (org.slf4j.MDC.MDCCloseable logContext = org.slf4j.MDC.putCloseable(LOG_KEY, trial.trialId())) {
             Architecture arch = Architectures.get(trial.model());
             ImageDataset data = datasets.get(trial.dataset(), trial.dataUri());
             ModelSpec spec = InputFit.specFor(arch, data);

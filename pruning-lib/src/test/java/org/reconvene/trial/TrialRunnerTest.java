@@ -51,6 +51,17 @@ class TrialRunnerTest {
     }
 
     @Test
+    void logLinesOfATrialCarryItsIdAndOnlyWhileItRuns() {
+        TrialConfig t = trial("resnet20", "dense", 0.05, 4);
+        String[] seen = new String[1];
+        TrialResult r = new TrialRunner(new DatasetCache())
+                .withDeployment((trial, model) -> seen[0] = org.slf4j.MDC.get(TrialRunner.LOG_KEY)).run(t, "test");
+        assertEquals(TrialResult.Status.OK, r.status(), r.errorMessage());
+        assertEquals(t.trialId(), seen[0]);
+        assertNull(org.slf4j.MDC.get(TrialRunner.LOG_KEY));
+    }
+
+    @Test
     void aBadTrialIsAFailedResultNotAnException() {
         TrialRunner runner = new TrialRunner(new DatasetCache());
         TrialResult misfit = runner.run(trial("resnet18", "upai", 0.05, 3), "test");
