@@ -59,9 +59,7 @@ final class BenchCommand implements Runnable {
         if (!Files.isRegularFile(script)) {
             throw new IllegalArgumentException("no PyTorch reference script at " + script);
         }
-        for (String m : models) {
-            Architectures.get(m);
-        }
+        requireModels(models);
         MachinePeak.Result peak = MachinePeak.measure(t, 2048);
         System.out.printf(Locale.ROOT, "threads %d; sgemm peak %.1f GFLOP/s (nominal %.1f)%n%n", t, peak.sgemm(),
                 peak.nominal());
@@ -75,6 +73,25 @@ final class BenchCommand implements Runnable {
                     100 * r.gflops() / peak.sgemm(), phases(r.phases()), phases(r.torchPhases()), r.torchVersion());
         }
         return 0;
+    }
+
+    // Each benchmark checks its arguments before it measures anything: a wrong name fails in a
+    // second, not after minutes of timing the others.
+
+    private static void requireSparsity(double sparsity) {
+        if (!(sparsity > 0 && sparsity < 1)) {
+            throw new IllegalArgumentException("--sparsity must be in (0, 1), got " + sparsity);
+        }
+    }
+
+    /** Fails on the first unknown model name, naming it. */
+    private static void requireModels(List<String> models) {
+        models.forEach(Architectures::get);
+    }
+
+    /** Fails on the first unknown scorer name, naming it. */
+    private static void requireScorers(List<String> scorers) {
+        scorers.forEach(org.reconvene.score.Scorers::get);
     }
 
     private static String phases(double[] p) {
@@ -94,9 +111,9 @@ final class BenchCommand implements Runnable {
             @Option(names = "--latency-runs", defaultValue = "20",
                     description = "Timed runs per network at batch 1 (default ${DEFAULT-VALUE}).") int latencyRuns)
             throws java.io.IOException {
-        if (!(sparsity > 0 && sparsity < 1)) {
-            throw new IllegalArgumentException("--sparsity must be in (0, 1), got " + sparsity);
-        }
+        requireSparsity(sparsity);
+        requireModels(models);
+        requireScorers(scorers);
         Path scratch = Files.createTempDirectory("reconvene-bench-");
         List<PruneBenchmark.Row> rows = new java.util.ArrayList<>();
         System.out.println("| model | method | scorer | sparsity | prune ms |");
@@ -147,21 +164,15 @@ final class BenchCommand implements Runnable {
             @Option(names = "--script", defaultValue = "bench/torch_synflow.py",
                     description = "The PyTorch SynFlow (default ${DEFAULT-VALUE}).") Path script)
             throws java.io.IOException {
-        if (!(sparsity > 0 && sparsity < 1)) {
-            throw new IllegalArgumentException("--sparsity must be in (0, 1), got " + sparsity);
-        }
+        requireSparsity(sparsity);
         if (repeats < 1) {
             throw new IllegalArgumentException("--repeats must be >= 1, got " + repeats);
         }
         if (scorers.contains("synflow") && !Files.isRegularFile(script)) {
             throw new IllegalArgumentException("no PyTorch SynFlow script at " + script);
         }
-        for (String m : models) {
-            Architectures.get(m);
-        }
-        for (String s : scorers) {
-            org.reconvene.score.Scorers.get(s);
-        }
+        requireModels(models);
+        requireScorers(scorers);
         System.out.printf(Locale.ROOT, "threads %d, sparsity %.2f, fastest of %d%n%n", Engines.threads(), sparsity,
                 repeats);
         System.out.println("| model | scorer | weights | before ms | after ms | before / after | selection share before"
@@ -203,9 +214,8 @@ final class BenchCommand implements Runnable {
                     + "image side); without it, CIFAR-shaped normalised input.") String data,
             @Option(names = "--latency-runs", defaultValue = "30",
                     description = "Timed runs per network at batch 1 (default ${DEFAULT-VALUE}).") int latencyRuns) {
-        if (!(sparsity > 0 && sparsity < 1)) {
-            throw new IllegalArgumentException("--sparsity must be in (0, 1), got " + sparsity);
-        }
+        requireSparsity(sparsity);
+        requireModels(models);
         org.reconvene.deploy.InputTransform in;
         int classes;
         if (data != null) {

@@ -14,11 +14,6 @@ public final class RandomScorer implements Scorer {
     }
 
     @Override
-    public boolean needsData() {
-        return false;
-    }
-
-    @Override
     public Scores score(ScoringContext ctx) {
         Map<String, float[]> out = new LinkedHashMap<>();
         for (String w : ctx.weights()) {

@@ -35,11 +35,6 @@ public final class ReferenceSynFlowScorer implements Scorer {
     }
 
     @Override
-    public boolean needsData() {
-        return false;
-    }
-
-    @Override
     public Scores score(ScoringContext ctx) {
         Network net = ctx.network();
         List<String> weights = ctx.weights();

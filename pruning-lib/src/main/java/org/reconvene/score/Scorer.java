@@ -14,8 +14,13 @@ public interface Scorer {
     /** The name used in configs: {@code random}, {@code magnitude}, {@code snip}, {@code grasp}, {@code synflow}. */
     String name();
 
-    /** Whether the scorer looks at labelled data. */
-    boolean needsData();
+    /**
+     * Whether the scorer looks at labelled data; data-free unless it says so (a scorer that
+     * needs data and does not say so fails on {@link ScoringContext#requireData}, naming itself).
+     */
+    default boolean needsData() {
+        return false;
+    }
 
     /** Scores every weight named in {@code ctx.weights()}. */
     Scores score(ScoringContext ctx);

@@ -64,11 +64,6 @@ public final class SynFlowScorer implements Scorer {
     }
 
     @Override
-    public boolean needsData() {
-        return false;
-    }
-
-    @Override
     public Scores score(ScoringContext ctx) {
         Network net = ctx.network();
         List<String> weights = ctx.weights();
