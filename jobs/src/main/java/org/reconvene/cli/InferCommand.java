@@ -77,7 +77,7 @@ final class InferCommand implements Callable<Integer> {
                     BatchSampler.builder()
                             .setSplit(ds.test())
                             .setBatchSize(batch)
-                            .setNormalization(Normalization.fromSplit(ds.train()))
+                            .setNormalization(ds.train().normalization())
                             .optShuffle(false)
                             .optAugment(false);
             if (maxBatches > 0) {

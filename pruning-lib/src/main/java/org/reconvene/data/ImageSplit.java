@@ -22,6 +22,8 @@ public final class ImageSplit {
     private final int numClasses;
     private final byte[] pixels;
     private final int[] labels;
+    /** Computed on first use: a pass over every pixel, wanted by the scorer, trainer and export. */
+    private volatile Normalization normalization;
 
     /**
      * Creates a split over {@code labels.length} images.
@@ -188,5 +190,20 @@ public final class ImageSplit {
     public String toString() {
         return "ImageSplit[" + size() + " x " + channels + "x" + height + "x" + width + ", " + numClasses
                 + " classes]";
+    }
+
+    /**
+     * The per-channel statistics of this split's pixels ({@link Normalization#fromSplit}),
+     * computed once per split and then shared: the pruning data, the trainer and the exported
+     * model of a trial all standardise with the training split's, and must not pay for it thrice.
+     */
+    public Normalization normalization() {
+        Normalization n = normalization;
+        if (n == null) {
+            // a race computes the same value twice at worst: the split never changes
+            n = Normalization.fromSplit(this);
+            normalization = n;
+        }
+        return n;
     }
 }

@@ -6,8 +6,9 @@ import java.util.Arrays;
  * Per-channel standardisation of pixel bytes, {@code (x/255 - mean_c) / std_c}, with statistics
  * taken from a training split and then applied unchanged to the test split.
  *
- * <p>Lifecycle: created once per dataset with {@link #fromSplit(ImageSplit)} (or {@link #of} for
- * published constants), then handed to every {@link BatchSampler} of that dataset. Immutable and
+ * <p>Lifecycle: created once per split by {@link ImageSplit#normalization()} (which calls
+ * {@link #fromSplit(ImageSplit)} and keeps the result), or with {@link #of} for
+ * published constants; then handed to every {@link BatchSampler} of that dataset. Immutable and
  * thread-safe. Because inputs are bytes, each channel's mapping is precomputed as a 256-entry
  * table, so normalising an image is one lookup per value.
  */

@@ -28,7 +28,7 @@ public record InputTransform(float[] mean, float[] std, int storedSide) {
 
     /** The transform of {@code ds}: its training split's statistics and the side its images are stored at. */
     public static InputTransform of(ImageDataset ds) {
-        Normalization n = Normalization.fromSplit(ds.train());
+        Normalization n = ds.train().normalization();
         return new InputTransform(n.means(), n.stds(), ds.storedSide());
     }
 

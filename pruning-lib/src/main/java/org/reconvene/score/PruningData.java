@@ -75,7 +75,7 @@ public final class PruningData {
                 picked[n++] = arr[i];
             }
         }
-        Normalization norm = Normalization.fromSplit(train);
+        Normalization norm = train.normalization();
         int per = train.channels() * train.height() * train.width();
         float[] x = new float[picked.length * per];
         int[] y = new int[picked.length];

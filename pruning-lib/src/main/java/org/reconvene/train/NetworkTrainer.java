@@ -88,7 +88,7 @@ public final class NetworkTrainer {
 
     /** Trains {@code net} in place on {@code data} and returns what it reached. */
     public TrainingResult train(Network net, ImageDataset data) {
-        Normalization norm = Normalization.fromSplit(data.train());
+        Normalization norm = data.train().normalization();
         BatchSampler.Builder train =
                 BatchSampler.builder()
                         .setSplit(data.train())

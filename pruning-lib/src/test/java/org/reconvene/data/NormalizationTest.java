@@ -15,6 +15,18 @@ class NormalizationTest {
     Path tmp;
 
     @Test
+    void aSplitComputesItsStatisticsOnceAndTheyAreThoseOfFromSplit() {
+        DataTestFiles.generate(tmp, 5, 60, 20, 32, 4L);
+        ImageSplit train = DatasetLoader.load(tmp.toString()).train();
+        Normalization cached = train.normalization();
+        org.junit.jupiter.api.Assertions.assertSame(cached, train.normalization());
+        Normalization fresh = Normalization.fromSplit(train);
+        for (int c = 0; c < fresh.channels(); c++) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(fresh.table(c), cached.table(c));
+        }
+    }
+
+    @Test
     void normalisedTrainingPixelsHaveZeroMeanAndUnitStd() {
         DataTestFiles.generate(tmp, 5, 200, 20, 32, 9L);
         ImageSplit train = DatasetLoader.load(tmp.toString()).train();
