@@ -40,6 +40,7 @@ import org.reconvene.trial.DatasetCache;
 import org.reconvene.trial.InputFit;
 import org.reconvene.trial.TrialConfig;
 import org.reconvene.trial.TrialResult;
+import org.reconvene.trial.TrialRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -242,8 +243,13 @@ public final class SearchJob {
             String executor = SparkEnv.get() == null ? "driver" : SparkEnv.get().executorId();
             Configuration c = new Configuration(false);
             conf.value().forEach(c::set);
-            TrialResult r = runRung(task, rungs, constraints, onnx, results, name, c, executor);
-            TrialRowWriter.write(r, name, results, c, rowName(task.trial().trialId(), task.rung()));
+            // the same logging context as a sweep's trials (TrialRunner), so candidates training
+            // side by side can be told apart in the log
+            try (org.slf4j.MDC.MDCCloseable log = org.slf4j.MDC.putCloseable(TrialRunner.LOG_KEY,
+                    task.trial().trialId())) {
+                TrialResult r = runRung(task, rungs, constraints, onnx, results, name, c, executor);
+                TrialRowWriter.write(r, name, results, c, rowName(task.trial().trialId(), task.rung()));
+            }
         });
     }
 
