@@ -14,14 +14,18 @@ import org.reconvene.engine.ComputePool;
  *
  * <p>Each {@link #reselect} keeps the best {@code density} of all entries among those still kept,
  * exactly as {@code masker.selectInto(scores, masks, density, masks)} does (same scope, same tie
- * rule: layer order, then flat index; a NaN score anywhere is an error), entry for entry. The
- * difference is cost. The indices still kept are listed per array, so the selection reads only
- * those: over SynFlow's 100 rounds to density 0.02 that is a quarter of the entries on average.
- * It is the same two-digit radix search as {@link TopKSelector}, fused with the compaction, with
- * no per-round arrays.
+ * rule: layer order, then flat index; a NaN score anywhere is an error), entry for entry.
+ * {@link #reselectByMagnitude} does the same for the scores' absolute values without
+ * materialising them, so a caller whose scores are {@code |x|} can hand in {@code x}. The
+ * difference from Masker is cost. The indices still kept are listed per array, so the selection
+ * reads only those: over SynFlow's 100 rounds to density 0.02 that is a quarter of the entries on
+ * average. It is the same two-digit radix search as {@link TopKSelector}, fused with the
+ * compaction of the lists. Each round returns the indices it dropped, a few per cent of the live
+ * ones, so a caller holding a copy of the masked values elsewhere (an engine) can repeat the step
+ * by zeroing just those.
  *
- * <p>Lifecycle: created with all entries kept; {@link #reselect} once per round; {@link #masks}
- * are the live arrays (updated in place, not copies), valid until the next {@code reselect}. Not
+ * <p>Lifecycle: created with all entries kept; one {@code reselect} per round; {@link #masks} are
+ * the live arrays (updated in place, not copies), valid until the next {@code reselect}. Not
  * thread-safe; one scorer run owns it.
  */
 public final class ShrinkingMasks {
@@ -36,6 +40,11 @@ public final class ShrinkingMasks {
     /** Per array, its kept indices ascending in {@code kept[a][0 .. count[a])}. */
     private final int[][] kept;
     private final int[] count;
+    /** Per array, the ordering keys of the kept entries' scores this round, aligned with {@code kept}. */
+    private final int[][] keys;
+    /** Per array, the indices the last round dropped, in {@code dropped[a][0 .. droppedCount[a])}. */
+    private final int[][] dropped;
+    private final int[] droppedCount;
     private final long total;
 
     /** All-ones masks of the given sizes (in layer order), re-selected with {@code scope}. */
@@ -45,6 +54,9 @@ public final class ShrinkingMasks {
         this.masks = new float[names.size()][];
         this.kept = new int[names.size()][];
         this.count = new int[names.size()];
+        this.keys = new int[names.size()][];
+        this.dropped = new int[names.size()][];
+        this.droppedCount = new int[names.size()];
         long n = 0;
         for (int a = 0; a < names.size(); a++) {
             int size = sizes.get(names.get(a));
@@ -53,6 +65,8 @@ public final class ShrinkingMasks {
             kept[a] = new int[size];
             Arrays.setAll(kept[a], i -> i);
             count[a] = size;
+            keys[a] = new int[size];
+            dropped[a] = new int[Math.min(size, 1024)];
             n += size;
         }
         this.total = n;
@@ -69,12 +83,25 @@ public final class ShrinkingMasks {
 
     /**
      * Keeps the best {@code density} (of all entries) of {@code scores} among the entries still
-     * kept, and returns for each array how an engine holding the same scores can repeat the step
-     * on its own: a value {@code t} such that the entries now kept are exactly the previously
-     * kept ones scoring {@code >= t}, or NaN where there is none (the ties at the threshold split
-     * within the array, or nothing is kept) and the mask itself must be copied.
+     * kept; returns, per array, the indices this round dropped (ascending within each array).
      */
-    public Map<String, Float> reselect(Map<String, float[]> scores, double density) {
+    public Map<String, int[]> reselect(Map<String, float[]> scores, double density) {
+        return reselect(scores, density, false, false);
+    }
+
+    /**
+     * {@link #reselect} on {@code |scores|}: entry for entry what {@code reselect} keeps when
+     * handed the absolute values (so -Infinity counts as +Infinity, and -0 as 0). With
+     * {@code knownFinite} the caller vouches that no score is NaN or infinite (SynFlow checks
+     * that on the engine, where it costs a fraction of a pass over every entry in Java), and the
+     * scan for NaN is skipped.
+     */
+    public Map<String, int[]> reselectByMagnitude(Map<String, float[]> scores, double density, boolean knownFinite) {
+        return reselect(scores, density, true, knownFinite);
+    }
+
+    private Map<String, int[]> reselect(Map<String, float[]> scores, double density, boolean magnitude,
+            boolean knownFinite) {
         if (!(density >= 0 && density <= 1)) {
             throw new IllegalArgumentException("density must be in [0, 1], got " + density);
         }
@@ -85,21 +112,27 @@ public final class ShrinkingMasks {
                 throw new IllegalArgumentException("scores for '" + names.get(a) + "' missing or of another size");
             }
         }
-        rejectNaN(s);
-        float[] rule = new float[names.size()];
+        if (!knownFinite) {
+            rejectNaN(s);
+        }
+        Arrays.fill(droppedCount, 0);
         if (scope == MaskScope.GLOBAL) {
-            select(IntStream.range(0, names.size()).toArray(), s, Math.round(density * total), rule);
+            select(IntStream.range(0, names.size()).toArray(), s, Math.round(density * total), magnitude);
         } else {
             for (int a = 0; a < names.size(); a++) {
-                select(new int[] {a}, s, Math.round(density * masks[a].length), rule);
+                select(new int[] {a}, s, Math.round(density * masks[a].length), magnitude);
             }
         }
-        Map<String, Float> out = new LinkedHashMap<>();
+        Map<String, int[]> out = new LinkedHashMap<>();
         for (int a = 0; a < names.size(); a++) {
-            out.put(names.get(a), rule[a]);
+            int[] d = Arrays.copyOf(dropped[a], droppedCount[a]);
+            Arrays.sort(d); // ties dropped after the compaction come last; callers get index order
+            out.put(names.get(a), d);
         }
         return out;
     }
+
+    private static final int NEG_INF_KEY = TopKSelector.key(Float.NEGATIVE_INFINITY);
 
     /** A NaN score fails the selection even where the entry is already pruned, as in Masker. */
     private void rejectNaN(float[][] s) {
@@ -129,9 +162,9 @@ public final class ShrinkingMasks {
     }
 
     /** One selection group (all arrays, or one): keeps its best {@code k}, compacts the lists. */
-    private void select(int[] group, float[][] s, long k, float[] rule) {
+    private void select(int[] group, float[][] s, long k, boolean magnitude) {
         List<Part> parts = parts(group);
-        int[] high = histogram(parts, s, -1);
+        int[] high = histogram(parts, s, -1, magnitude);
         long selectable = 0;
         for (int c : high) {
             selectable += c;
@@ -151,7 +184,7 @@ public final class ShrinkingMasks {
             for (; above + high[hb] < k; hb--) {
                 above += high[hb];
             }
-            int[] low = histogram(parts, s, hb);
+            int[] low = histogram(parts, s, hb, magnitude);
             int lb = BUCKETS - 1;
             for (; above + low[lb] < k; lb--) {
                 above += low[lb];
@@ -162,42 +195,45 @@ public final class ShrinkingMasks {
         int flipped = thrKey ^ 0x80000000; // signed compare of flipped keys = unsigned compare
         int[] ties = new int[group.length];
         ComputePool.run(() -> IntStream.range(0, group.length).parallel()
-                .forEach(g -> ties[g] = compact(group[g], s[group[g]], flipped)));
-        float threshold = TopKSelector.score(thrKey);
+                .forEach(g -> ties[g] = compact(group[g], flipped)));
         long remaining = tiesToKeep;
         for (int g = 0; g < group.length; g++) {
             int a = group[g];
             long allowed = Math.min(ties[g], remaining);
             remaining -= allowed;
             if (allowed < ties[g]) {
-                dropTiesAfter(a, s[a], flipped, allowed);
-            }
-            if (keepNone) {
-                rule[a] = Float.NaN;
-            } else if (allowed == ties[g]) {
-                rule[a] = threshold;
-            } else {
-                rule[a] = allowed == 0 ? Math.nextUp(threshold) : Float.NaN;
+                dropTiesAfter(a, flipped, allowed);
             }
         }
     }
 
-    /** Counts kept entries' keys by high 16 bits, or, with {@code highBucket >= 0}, by low bits within it. */
-    private int[] histogram(List<Part> parts, float[][] s, int highBucket) {
+    /**
+     * Counts kept entries' keys by high 16 bits, reading the scores (of {@code |scores|} with
+     * {@code magnitude}) and recording each kept entry's key in {@code keys}; or, with
+     * {@code highBucket >= 0}, counts the recorded keys within that bucket by their low bits.
+     * -Infinity is recorded but never counted: it is not selectable.
+     */
+    private int[] histogram(List<Part> parts, float[][] s, int highBucket, boolean magnitude) {
         return ComputePool.call(() -> parts.parallelStream().map(p -> {
             int[] h = new int[BUCKETS];
-            float[] v = s[p.array()];
-            int[] idx = kept[p.array()];
-            for (int i = p.from(); i < p.to(); i++) {
-                float f = v[idx[i]];
-                if (f == Float.NEGATIVE_INFINITY) {
-                    continue;
+            int[] key = keys[p.array()];
+            if (highBucket < 0) {
+                float[] v = s[p.array()];
+                int[] idx = kept[p.array()];
+                for (int i = p.from(); i < p.to(); i++) {
+                    float f = v[idx[i]];
+                    int kf = TopKSelector.key(magnitude ? Math.abs(f) : f);
+                    key[i] = kf;
+                    if (kf != NEG_INF_KEY) {
+                        h[kf >>> 16]++;
+                    }
                 }
-                int key = TopKSelector.key(f);
-                if (highBucket < 0) {
-                    h[key >>> 16]++;
-                } else if (key >>> 16 == highBucket) {
-                    h[key & 0xFFFF]++;
+            } else {
+                for (int i = p.from(); i < p.to(); i++) {
+                    int kf = key[i];
+                    if (kf >>> 16 == highBucket && kf != NEG_INF_KEY) {
+                        h[kf & 0xFFFF]++;
+                    }
                 }
             }
             return h;
@@ -212,25 +248,29 @@ public final class ShrinkingMasks {
 
     /**
      * Keeps array {@code a}'s entries above the threshold and those tied with it, drops the rest
-     * (mask 0) from its list; returns the number of ties kept.
+     * (mask 0) from its list, compacting the recorded keys alongside; returns the number of ties
+     * kept.
      */
-    private int compact(int a, float[] v, int flipped) {
+    private int compact(int a, int flipped) {
         int[] idx = kept[a];
+        int[] key = keys[a];
         float[] m = masks[a];
         int n = count[a];
         int w = 0;
         int ties = 0;
         for (int i = 0; i < n; i++) {
             int j = idx[i];
-            float f = v[j];
-            int key = TopKSelector.key(f) ^ 0x80000000;
-            if (f != Float.NEGATIVE_INFINITY && key >= flipped) {
+            int kf = key[i];
+            int signed = kf ^ 0x80000000;
+            if (kf != NEG_INF_KEY && signed >= flipped) {
+                key[w] = kf;
                 idx[w++] = j;
-                if (key == flipped) {
+                if (signed == flipped) {
                     ties++;
                 }
             } else {
                 m[j] = 0f;
+                drop(a, j);
             }
         }
         count[a] = w;
@@ -238,19 +278,30 @@ public final class ShrinkingMasks {
     }
 
     /** Keeps only the first {@code allowed} ties (in index order) of array {@code a}. */
-    private void dropTiesAfter(int a, float[] v, int flipped, long allowed) {
+    private void dropTiesAfter(int a, int flipped, long allowed) {
         int[] idx = kept[a];
+        int[] key = keys[a];
         int n = count[a];
         int w = 0;
         long seen = 0;
         for (int i = 0; i < n; i++) {
             int j = idx[i];
-            if ((TopKSelector.key(v[j]) ^ 0x80000000) == flipped && seen++ >= allowed) {
+            if ((key[i] ^ 0x80000000) == flipped && seen++ >= allowed) {
                 masks[a][j] = 0f;
+                drop(a, j);
             } else {
+                key[w] = key[i];
                 idx[w++] = j;
             }
         }
         count[a] = w;
+    }
+
+    /** Records that array {@code a} dropped entry {@code j} this round. */
+    private void drop(int a, int j) {
+        if (droppedCount[a] == dropped[a].length) {
+            dropped[a] = Arrays.copyOf(dropped[a], Math.min(masks[a].length, 2 * dropped[a].length));
+        }
+        dropped[a][droppedCount[a]++] = j;
     }
 }

@@ -1,7 +1,9 @@
 package org.reconvene.score;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,13 +25,17 @@ import org.slf4j.LoggerFactory;
  * pruned weight (which also scores 0). Afterwards the original tensors, signs included, are put
  * back. The returned masks are those of the last round, at the target density.
  *
- * <p>Cost, per round: one forward and backward pass at batch 1, one copy of the scores out of the
- * engine, and a selection over the weights still kept only ({@link ShrinkingMasks}), a quarter
+ * <p>Cost, per round: one forward and backward pass at batch 1; on the engine, the signed score
+ * {@code g * p} written into the gradient in place ({@code |g * p| = |g| * p} bit for bit, p being
+ * non-negative) and its sum, whose finiteness proves no score NaN so the selection skips its own
+ * scan; one copy of the scores out of the engine; and a selection over the weights still kept
+ * only ({@link ShrinkingMasks}, by magnitude, so no absolute values are materialised), a quarter
  * of all weights on average over 100 rounds to density 0.02. The masks never travel back: the
- * engine applies the round's threshold to its own copy of the scores ({@code w <- w * (s >= t)}),
- * which keeps exactly the weights the selection kept; only where ties at the threshold split
- * within a layer is that layer's mask copied in. {@link ReferenceSynFlowScorer} is the direct
- * implementation this one reproduces bit for bit.
+ * selection returns the few per cent of entries each round dropped, and the engine zeroes just
+ * those in a fresh copy of the masked weight ({@code put}), which equals {@code |w| * mask} bit
+ * for bit. The absolute values of the final scores are taken once, in Java, after the last round.
+ * {@link ReferenceSynFlowScorer} is the direct implementation this one reproduces bit for bit;
+ * docs/PERFORMANCE.md has the phase figures behind each choice.
  */
 public final class SynFlowScorer implements Scorer {
 
@@ -77,8 +83,10 @@ public final class SynFlowScorer implements Scorer {
         }
         ShrinkingMasks shrinking = new ShrinkingMasks(ctx.masker().scope(), sizes);
         Map<String, float[]> masks = shrinking.masks();
-        long flowNanos = 0;
+        long passNanos = 0;
+        long scoreNanos = 0;
         long selectNanos = 0;
+        long applyNanos = 0;
         try (SynFlowPass pass = new SynFlowPass(net, weights)) {
             for (String w : weights) {
                 net.replaceTensor(w, pass.abs(w).duplicate());
@@ -89,61 +97,69 @@ public final class SynFlowScorer implements Scorer {
                     net.tensor(w).setRequiresGradient(true);
                 }
                 pass.backward();
-                Map<String, NDArray> engineScores = new LinkedHashMap<>();
-                try {
-                    for (String w : weights) {
-                        NDArray p = net.tensor(w);
-                        // |g| * p is |g * p| bit for bit: p >= 0, and rounding is sign-symmetric.
-                        try (NDArray g = p.getGradient()) {
-                            NDArray s = g.abs();
-                            s.muli(p);
-                            if (s.getDataType() != DataType.FLOAT32) {
-                                NDArray f = s.toType(DataType.FLOAT32, false);
-                                s.close();
-                                s = f;
-                            }
-                            engineScores.put(w, s);
-                            NativeArrays.copyTo(s, scores.get(w));
+                long t1 = System.nanoTime();
+                boolean finite = true;
+                for (String w : weights) {
+                    NDArray p = net.tensor(w);
+                    // The score is |g * p|; its sign is dropped by the selection and, once, at the end.
+                    try (NDArray g = p.getGradient()) {
+                        g.muli(p);
+                        // A finite sum proves every score finite; an infinite one sends the
+                        // selection to its own scan for NaN (infinite scores are legal).
+                        try (NDArray sum = g.sum()) {
+                            finite &= Double.isFinite(sum.toType(DataType.FLOAT64, false).getDouble());
                         }
-                        p.setRequiresGradient(false);
+                        NativeArrays.copyTo(g, scores.get(w));
                     }
-                    long t1 = System.nanoTime();
-                    Map<String, Float> rules = shrinking.reselect(scores, Math.pow(ctx.density(), (double) k / rounds));
-                    if (k < rounds) {
-                        for (String w : weights) {
-                            net.replaceTensor(w, next(net.tensor(w), pass.abs(w), engineScores.get(w),
-                                    rules.get(w), masks.get(w)));
-                        }
-                    }
-                    selectNanos += System.nanoTime() - t1;
-                    flowNanos += t1 - t0;
-                } finally {
-                    engineScores.values().forEach(NDArray::close);
+                    p.setRequiresGradient(false);
                 }
+                long t2 = System.nanoTime();
+                Map<String, int[]> dropped = shrinking.reselectByMagnitude(scores,
+                        Math.pow(ctx.density(), (double) k / rounds), finite);
+                long t3 = System.nanoTime();
+                if (k < rounds) {
+                    for (String w : weights) {
+                        net.replaceTensor(w, withZeros(net.tensor(w), dropped.get(w)));
+                    }
+                }
+                passNanos += t1 - t0;
+                scoreNanos += t2 - t1;
+                selectNanos += t3 - t2;
+                applyNanos += System.nanoTime() - t3;
                 onRound.accept(k, masks);
             }
         }
-        SynFlowTiming timing = new SynFlowTiming(rounds, flowNanos / 1_000_000, selectNanos / 1_000_000);
+        long t4 = System.nanoTime();
+        for (float[] s : scores.values()) {
+            for (int i = 0; i < s.length; i++) {
+                s[i] = Math.abs(s[i]);
+            }
+        }
+        scoreNanos += System.nanoTime() - t4;
+        SynFlowTiming timing = new SynFlowTiming(rounds, passNanos / 1_000_000, scoreNanos / 1_000_000,
+                selectNanos / 1_000_000, applyNanos / 1_000_000);
         LOG.debug("synflow: {}", timing);
         onDone.accept(timing);
         return new Scores(scores, masks);
     }
 
     /**
-     * The next round's masked absolute weight: the current one where its score passes the
-     * round's rule {@code t}, else 0; with no rule (NaN), the absolute weight times the mask.
+     * The next round's masked absolute weight: {@code current} with the entries just dropped set
+     * to 0, a fresh tensor (so no gradient carries over) equal bit for bit to {@code |w| * mask}.
      */
-    private static NDArray next(NDArray current, NDArray abs, NDArray score, float rule, float[] mask) {
-        if (rule == Float.NEGATIVE_INFINITY) {
+    private static NDArray withZeros(NDArray current, int[] dropped) {
+        if (dropped.length == 0) {
             return current.duplicate();
         }
-        if (Float.isNaN(rule)) {
-            try (NDArray m = NativeArrays.create(abs.getManager(), mask, abs.getShape(), abs.getDataType())) {
-                return abs.mul(m);
-            }
+        NDManager m = current.getManager();
+        long[] flat = new long[dropped.length];
+        for (int i = 0; i < flat.length; i++) {
+            flat[i] = dropped[i];
         }
-        try (NDArray pass = score.gte(rule)) {
-            return current.mul(pass);
+        // The index's Java-backed memory is read only by this call; autograd is off (SynFlowPass).
+        try (NDArray index = m.create(flat);
+                NDArray zeros = m.zeros(new Shape(flat.length), current.getDataType())) {
+            return current.put(index, zeros);
         }
     }
 }

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.IntStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -16,55 +18,103 @@ class ShrinkingMasksTest {
 
     private static final int[] SIZES = {1, 7, 300, 4096, 50_000, 2_000};
 
-    @ParameterizedTest
-    @EnumSource(MaskScope.class)
-    void everyRoundKeepsWhatMaskerKeepsAndTheRulesRepeatIt(MaskScope scope) {
-        Random r = new Random(11);
+    private static Map<String, Integer> sizes() {
         Map<String, Integer> sizes = new LinkedHashMap<>();
-        Map<String, float[]> expected = new LinkedHashMap<>();
         for (int a = 0; a < SIZES.length; a++) {
             sizes.put("w" + a, SIZES[a]);
-            float[] ones = new float[SIZES[a]];
-            java.util.Arrays.fill(ones, 1f);
-            expected.put("w" + a, ones);
         }
+        return sizes;
+    }
+
+    private static Map<String, float[]> ones(Map<String, Integer> sizes) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        sizes.forEach((w, n) -> {
+            float[] m = new float[n];
+            Arrays.fill(m, 1f);
+            out.put(w, m);
+        });
+        return out;
+    }
+
+    /** Coarse scores (few distinct values, zeros, -0, negatives, infinities) so ties are common. */
+    private static Map<String, float[]> coarseScores(Random r, Map<String, Integer> sizes, int levels) {
+        Map<String, float[]> scores = new LinkedHashMap<>();
+        for (String w : sizes.keySet()) {
+            float[] s = new float[sizes.get(w)];
+            for (int i = 0; i < s.length; i++) {
+                int v = r.nextInt(levels) - levels / 8;
+                s[i] = v == -1 ? Float.NEGATIVE_INFINITY
+                        : v == -2 ? Float.POSITIVE_INFINITY
+                        : v == 0 && r.nextBoolean() ? -0f : v;
+            }
+            scores.put(w, s);
+        }
+        return scores;
+    }
+
+    /** The indices kept in {@code before} and pruned in {@code after}, ascending. */
+    private static int[] lost(float[] before, float[] after) {
+        return IntStream.range(0, before.length).filter(i -> before[i] != 0f && after[i] == 0f).toArray();
+    }
+
+    @ParameterizedTest
+    @EnumSource(MaskScope.class)
+    void everyRoundKeepsWhatMaskerKeepsAndReportsWhatItDropped(MaskScope scope) {
+        Random r = new Random(11);
+        Map<String, Integer> sizes = sizes();
+        Map<String, float[]> expected = ones(sizes);
         ShrinkingMasks shrinking = new ShrinkingMasks(scope, sizes);
         Masker masker = new Masker(scope);
-        int splitRules = 0;
         int rounds = 30;
+        long droppedTotal = 0;
         for (int k = 1; k <= rounds; k++) {
-            // Coarse scores (few distinct values, zeros, negatives, -Infinity) so ties are common.
-            int levels = k % 3 == 0 ? 4 : 1000;
-            Map<String, float[]> scores = new LinkedHashMap<>();
-            for (String w : sizes.keySet()) {
-                float[] s = new float[sizes.get(w)];
-                for (int i = 0; i < s.length; i++) {
-                    int v = r.nextInt(levels) - levels / 8;
-                    s[i] = v == -1 ? Float.NEGATIVE_INFINITY : v == 0 && r.nextBoolean() ? -0f : v;
-                }
-                scores.put(w, s);
-            }
+            Map<String, float[]> scores = coarseScores(r, sizes, k % 3 == 0 ? 4 : 1000);
             Map<String, float[]> before = new LinkedHashMap<>();
             shrinking.masks().forEach((w, m) -> before.put(w, m.clone()));
             double density = Math.pow(0.01, (double) k / rounds);
             masker.selectInto(scores, expected, density, expected);
-            Map<String, Float> rules = shrinking.reselect(scores, density);
+            Map<String, int[]> dropped = shrinking.reselect(scores, density);
             for (String w : sizes.keySet()) {
-                assertArrayEquals(expected.get(w), shrinking.masks().get(w), "round " + k + ", " + w);
-                float t = rules.get(w);
-                if (Float.isNaN(t)) {
-                    splitRules++;
-                    continue;
-                }
-                float[] s = scores.get(w);
                 float[] now = shrinking.masks().get(w);
-                for (int i = 0; i < s.length; i++) {
-                    float byRule = before.get(w)[i] != 0f && s[i] >= t ? 1f : 0f;
-                    assertEquals(now[i], byRule, "rule " + t + " for " + w + "[" + i + "], round " + k);
-                }
+                assertArrayEquals(expected.get(w), now, "round " + k + ", " + w);
+                assertArrayEquals(lost(before.get(w), now), dropped.get(w), "dropped, round " + k + ", " + w);
+                droppedTotal += dropped.get(w).length;
             }
         }
-        assertTrue(splitRules > 0, "no round split ties within an array; the copy path went untested");
+        assertTrue(droppedTotal > 0, "nothing was ever dropped; the test proves nothing");
+    }
+
+    @ParameterizedTest
+    @EnumSource(MaskScope.class)
+    void byMagnitudeKeepsWhatMaskerKeepsOnTheAbsoluteValues(MaskScope scope) {
+        Random r = new Random(12);
+        Map<String, Integer> sizes = sizes();
+        Map<String, float[]> expected = ones(sizes);
+        ShrinkingMasks shrinking = new ShrinkingMasks(scope, sizes);
+        Masker masker = new Masker(scope);
+        int rounds = 20;
+        for (int k = 1; k <= rounds; k++) {
+            Map<String, float[]> signed = coarseScores(r, sizes, k % 2 == 0 ? 6 : 500);
+            Map<String, float[]> abs = new LinkedHashMap<>();
+            signed.forEach((w, s) -> {
+                float[] a = new float[s.length];
+                for (int i = 0; i < s.length; i++) {
+                    a[i] = Math.abs(s[i]);
+                }
+                abs.put(w, a);
+            });
+            Map<String, float[]> before = new LinkedHashMap<>();
+            shrinking.masks().forEach((w, m) -> before.put(w, m.clone()));
+            double density = Math.pow(0.02, (double) k / rounds);
+            masker.selectInto(abs, expected, density, expected);
+            // Infinite scores are legal, so knownFinite=false; the NaN scan finds none.
+            Map<String, int[]> dropped = shrinking.reselectByMagnitude(signed, density, false);
+            for (String w : sizes.keySet()) {
+                float[] now = shrinking.masks().get(w);
+                assertArrayEquals(expected.get(w), now, "round " + k + ", " + w);
+                assertArrayEquals(lost(before.get(w), now), dropped.get(w), "dropped, round " + k + ", " + w);
+            }
+        }
     }
 
     @ParameterizedTest
@@ -75,5 +125,8 @@ class ShrinkingMasksTest {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> shrinking.reselect(Map.of("a", new float[] {Float.NaN, 2, 3, 4}), 0.25));
         assertEquals("scores of 'a' contain NaN", e.getMessage());
+        IllegalStateException m = assertThrows(IllegalStateException.class,
+                () -> shrinking.reselectByMagnitude(Map.of("a", new float[] {1, -2, Float.NaN, 4}), 0.25, false));
+        assertEquals("scores of 'a' contain NaN", m.getMessage());
     }
 }

@@ -19,8 +19,8 @@ import org.reconvene.prune.UnstructuredPruner;
 /**
  * The fast SynFlow scorer against {@link ReferenceSynFlowScorer}, the direct implementation:
  * masks and scores bit for bit, on a model of each family, in both scopes, and on a network whose
- * equal weights make ties at the threshold split within layers (the path where the engine cannot
- * apply the threshold itself and the mask is copied in).
+ * equal weights make ties at the threshold split within layers (where the dropped entries are
+ * not simply those below a threshold).
  */
 class SynFlowEquivalenceTest {
 
