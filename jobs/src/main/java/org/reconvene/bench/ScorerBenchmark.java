@@ -35,10 +35,12 @@ public final class ScorerBenchmark {
     /**
      * One model and scorer: fastest before/after {@code prune_ms} (before is -1 where the scorer
      * has one implementation), SynFlow's selection share on each side, the PyTorch peer's
-     * {@code prune_ms} (-1 where none), and the weights scored.
+     * {@code prune_ms} (-1 where none), the weights scored, and where SynFlow's fastest after run
+     * spent its time (null for the other scorers) with the PyTorch peer's time outside its
+     * selection (masks in, passes and scores; -1 where none).
      */
     public record Row(String model, String scorer, long weights, long beforeMs, long afterMs, double beforeSelect,
-            double afterSelect, long torchMs, String torchVersion) {}
+            double afterSelect, long torchMs, String torchVersion, SynFlowTiming afterPhases, long torchFlowMs) {}
 
     private ScorerBenchmark() {}
 
@@ -65,7 +67,7 @@ public final class ScorerBenchmark {
             best = Math.min(best, run.ms());
             weights = run.weights();
         }
-        return new Row(arch.name(), name, weights, -1, best, Double.NaN, Double.NaN, -1, "");
+        return new Row(arch.name(), name, weights, -1, best, Double.NaN, Double.NaN, -1, "", null, -1);
     }
 
     private static Row synflow(Architecture arch, int classes, double sparsity, int repeats, PruningData pd,
@@ -74,6 +76,7 @@ public final class ScorerBenchmark {
         long after = Long.MAX_VALUE;
         double beforeSelect = 0;
         double afterSelect = 0;
+        SynFlowTiming afterPhases = null;
         long weights = 0;
         for (int r = 0; r < repeats; r++) {
             SynFlowTiming[] t = new SynFlowTiming[2];
@@ -87,6 +90,7 @@ public final class ScorerBenchmark {
             if (fast.ms() < after) {
                 after = fast.ms();
                 afterSelect = t[1].selectShare();
+                afterPhases = t[1];
             }
             weights = fast.weights();
         }
@@ -98,7 +102,8 @@ public final class ScorerBenchmark {
                     + " weights, Reconvene's " + weights + "; the peer is not the same network");
         }
         return new Row(arch.name(), "synflow", weights, before, after, beforeSelect, afterSelect,
-                torch.get("prune_ms").getAsLong(), torch.get("torch").getAsString());
+                torch.get("prune_ms").getAsLong(), torch.get("torch").getAsString(), afterPhases,
+                torch.get("flow_ms").getAsLong());
     }
 
     private record Run(long ms, long weights, Map<String, float[]> masks) {}

@@ -179,9 +179,15 @@ final class BenchCommand implements Runnable {
                 + " | after | PyTorch ms | after / PyTorch |");
         System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         Path scratch = Files.createTempDirectory("reconvene-bench-");
+        List<String> phases = new java.util.ArrayList<>();
         try {
             for (String m : models) {
                 org.reconvene.bench.ScorerBenchmark.run(m, sparsity, scorers, repeats, python, script, scratch, r -> {
+                    if (r.afterPhases() != null) {
+                        org.reconvene.score.SynFlowTiming t = r.afterPhases();
+                        phases.add(String.format(Locale.ROOT, "| %s | %d | %,d | %,d | %,d | %,d | %,d |", r.model(),
+                                t.rounds(), t.passMs(), t.scoreMs(), t.selectMs(), t.applyMs(), r.torchFlowMs()));
+                    }
                     if (r.beforeMs() < 0) {
                         System.out.printf(Locale.ROOT, "| %s | %s | %,d | (one implementation) | %,d | | | | | |%n",
                                 r.model(), r.scorer(), r.weights(), r.afterMs());
@@ -199,6 +205,15 @@ final class BenchCommand implements Runnable {
         }
         System.out.println();
         System.out.println("SynFlow masks of both implementations were identical bit for bit in every pair.");
+        if (!phases.isEmpty()) {
+            System.out.println();
+            System.out.println("Where the fastest after run of SynFlow spent its time (ms, summed over rounds):");
+            System.out.println();
+            System.out.println("| model | rounds | forward and backward | scores out | selection | masks in"
+                    + " | PyTorch outside selection |");
+            System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
+            phases.forEach(System.out::println);
+        }
         return 0;
     }
 
