@@ -34,13 +34,12 @@ public final class ScorerBenchmark {
 
     /**
      * One model and scorer: fastest before/after {@code prune_ms} (before is -1 where the scorer
-     * has one implementation), SynFlow's selection share on each side, the PyTorch peer's
-     * {@code prune_ms} (-1 where none), the weights scored, and where SynFlow's fastest after run
-     * spent its time (null for the other scorers) with the PyTorch peer's time outside its
-     * selection (masks in, passes and scores; -1 where none).
+     * has one implementation), the weights scored, where SynFlow's fastest run on each side spent
+     * its time (null for the other scorers), and the PyTorch peer's {@code prune_ms} and its time
+     * outside its selection (masks in, passes and scores; -1 where none).
      */
-    public record Row(String model, String scorer, long weights, long beforeMs, long afterMs, double beforeSelect,
-            double afterSelect, long torchMs, String torchVersion, SynFlowTiming afterPhases, long torchFlowMs) {}
+    public record Row(String model, String scorer, long weights, long beforeMs, long afterMs,
+            SynFlowTiming beforePhases, SynFlowTiming afterPhases, long torchMs, long torchFlowMs, String torchVersion) {}
 
     private ScorerBenchmark() {}
 
@@ -67,15 +66,14 @@ public final class ScorerBenchmark {
             best = Math.min(best, run.ms());
             weights = run.weights();
         }
-        return new Row(arch.name(), name, weights, -1, best, Double.NaN, Double.NaN, -1, "", null, -1);
+        return new Row(arch.name(), name, weights, -1, best, null, null, -1, -1, "");
     }
 
     private static Row synflow(Architecture arch, int classes, double sparsity, int repeats, PruningData pd,
             String python, Path script) {
         long before = Long.MAX_VALUE;
         long after = Long.MAX_VALUE;
-        double beforeSelect = 0;
-        double afterSelect = 0;
+        SynFlowTiming beforePhases = null;
         SynFlowTiming afterPhases = null;
         long weights = 0;
         for (int r = 0; r < repeats; r++) {
@@ -85,11 +83,10 @@ public final class ScorerBenchmark {
             requireIdentical(arch.name(), ref.masks(), fast.masks());
             if (ref.ms() < before) {
                 before = ref.ms();
-                beforeSelect = t[0].selectShare();
+                beforePhases = t[0];
             }
             if (fast.ms() < after) {
                 after = fast.ms();
-                afterSelect = t[1].selectShare();
                 afterPhases = t[1];
             }
             weights = fast.weights();
@@ -101,9 +98,8 @@ public final class ScorerBenchmark {
             throw new IllegalStateException("the PyTorch " + arch.name() + " scores " + torch.get("weights")
                     + " weights, Reconvene's " + weights + "; the peer is not the same network");
         }
-        return new Row(arch.name(), "synflow", weights, before, after, beforeSelect, afterSelect,
-                torch.get("prune_ms").getAsLong(), torch.get("torch").getAsString(), afterPhases,
-                torch.get("flow_ms").getAsLong());
+        return new Row(arch.name(), "synflow", weights, before, after, beforePhases, afterPhases,
+                torch.get("prune_ms").getAsLong(), torch.get("flow_ms").getAsLong(), torch.get("torch").getAsString());
     }
 
     private record Run(long ms, long weights, Map<String, float[]> masks) {}

@@ -2,6 +2,7 @@ package org.reconvene.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.reconvene.bench.MachinePeak;
@@ -10,6 +11,7 @@ import org.reconvene.bench.SweepThroughput;
 import org.reconvene.bench.TrainBenchmark;
 import org.reconvene.engine.Engines;
 import org.reconvene.model.Architectures;
+import org.reconvene.score.SynFlowTiming;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -179,12 +181,12 @@ final class BenchCommand implements Runnable {
                 + " | after | PyTorch ms | after / PyTorch |");
         System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         Path scratch = Files.createTempDirectory("reconvene-bench-");
-        List<String> phases = new java.util.ArrayList<>();
+        List<String> phases = new ArrayList<>();
         try {
             for (String m : models) {
                 org.reconvene.bench.ScorerBenchmark.run(m, sparsity, scorers, repeats, python, script, scratch, r -> {
                     if (r.afterPhases() != null) {
-                        org.reconvene.score.SynFlowTiming t = r.afterPhases();
+                        SynFlowTiming t = r.afterPhases();
                         phases.add(String.format(Locale.ROOT, "| %s | %d | %,d | %,d | %,d | %,d | %,d |", r.model(),
                                 t.rounds(), t.passMs(), t.scoreMs(), t.selectMs(), t.applyMs(), r.torchFlowMs()));
                     }
@@ -195,7 +197,8 @@ final class BenchCommand implements Runnable {
                         System.out.printf(Locale.ROOT,
                                 "| %s | %s | %,d | %,d | %,d | %.2f | %.0f %% | %.0f %% | %,d (torch %s) | %.3f |%n",
                                 r.model(), r.scorer(), r.weights(), r.beforeMs(), r.afterMs(),
-                                (double) r.beforeMs() / r.afterMs(), 100 * r.beforeSelect(), 100 * r.afterSelect(),
+                                (double) r.beforeMs() / r.afterMs(), 100 * r.beforePhases().selectShare(),
+                                100 * r.afterPhases().selectShare(),
                                 r.torchMs(), r.torchVersion(), (double) r.afterMs() / r.torchMs());
                     }
                 });

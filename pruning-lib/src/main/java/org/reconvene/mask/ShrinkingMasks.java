@@ -33,6 +33,8 @@ public final class ShrinkingMasks {
     private static final int BUCKETS = 1 << 16;
     /** Kept-list entries per parallel task. */
     private static final int CHUNK = 1 << 19;
+    /** The key of -Infinity: recorded, never selectable. */
+    private static final int NEG_INF_KEY = TopKSelector.key(Float.NEGATIVE_INFINITY);
 
     private final MaskScope scope;
     private final List<String> names;
@@ -132,8 +134,6 @@ public final class ShrinkingMasks {
         return out;
     }
 
-    private static final int NEG_INF_KEY = TopKSelector.key(Float.NEGATIVE_INFINITY);
-
     /** A NaN score fails the selection even where the entry is already pruned, as in Masker. */
     private void rejectNaN(float[][] s) {
         int bad = ComputePool.call(() -> IntStream.range(0, s.length).parallel().filter(a -> {
@@ -171,8 +171,7 @@ public final class ShrinkingMasks {
         }
         int thrKey;
         long tiesToKeep;
-        boolean keepNone = k <= 0 || selectable == 0;
-        if (keepNone) {
+        if (k <= 0 || selectable == 0) {
             thrKey = -1; // unsigned maximum: nothing is above it, nothing ties with it
             tiesToKeep = 0;
         } else if (k >= selectable) {

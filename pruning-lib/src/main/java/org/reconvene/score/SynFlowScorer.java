@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -152,10 +153,7 @@ public final class SynFlowScorer implements Scorer {
             return current.duplicate();
         }
         NDManager m = current.getManager();
-        long[] flat = new long[dropped.length];
-        for (int i = 0; i < flat.length; i++) {
-            flat[i] = dropped[i];
-        }
+        long[] flat = Arrays.stream(dropped).asLongStream().toArray(); // put takes int64 indices
         // The index's Java-backed memory is read only by this call; autograd is off (SynFlowPass).
         try (NDArray index = m.create(flat);
                 NDArray zeros = m.zeros(new Shape(flat.length), current.getDataType())) {
