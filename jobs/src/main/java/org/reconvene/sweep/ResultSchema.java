@@ -58,7 +58,8 @@ public final class ResultSchema {
     static final Map<String, Kind> PROVENANCE = columns(
             "project_version", Kind.STRING, "git_commit", Kind.STRING, "djl_version", Kind.STRING,
             "pytorch_version", Kind.STRING, "java_version", Kind.STRING, "device", Kind.STRING, "host", Kind.STRING,
-            "executor", Kind.STRING, "threads", Kind.INT, "started", Kind.STRING, "finished", Kind.STRING);
+            "executor", Kind.STRING, "threads", Kind.INT, "kernel_path", Kind.STRING, "started", Kind.STRING,
+            "finished", Kind.STRING);
 
     /** Fields of one element of the {@code layers} list. */
     static final Map<String, Kind> LAYER = columns(

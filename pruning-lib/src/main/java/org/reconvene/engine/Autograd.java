@@ -34,6 +34,16 @@ public final class Autograd implements AutoCloseable {
         return new Autograd(false);
     }
 
+    /** Whether this thread records a graph for backward. */
+    public static boolean isEnabled() {
+        return JniUtils.isGradMode();
+    }
+
+    /** Whether {@code leaf}, a tensor not computed by an operation, requires a gradient. */
+    public static boolean requiresGradient(NDArray leaf) {
+        return JniUtils.requiresGrad((PtNDArray) leaf);
+    }
+
     /** Accumulates d(sum of target)/d(leaf) into every leaf that requires a gradient. */
     public static void backward(NDArray target) {
         backward(target, false);

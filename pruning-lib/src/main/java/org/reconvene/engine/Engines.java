@@ -1,6 +1,8 @@
 package org.reconvene.engine;
 
 import ai.djl.engine.Engine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One place that loads DJL's PyTorch engine and reports what it runs on.
@@ -9,10 +11,18 @@ import ai.djl.engine.Engine;
  * {@code ai.djl.pytorch.num_threads}, which must be set before that first use (the launcher
  * and Spark tasks do so). Natives come from the {@code pytorch-native-cpu} jar on the class
  * path; {@code ai.djl.offline=true} guarantees nothing is downloaded.
+ *
+ * <p>The first load also runs the {@link KernelCheck} (about a second) and logs its outcome in one
+ * line; {@link #convPath()} is the path every network then computes on.
  */
 public final class Engines {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Engines.class);
     private static volatile boolean loaded;
+    private static volatile KernelCheck.Outcome kernels;
+    /** Set while the check runs on the loading thread, whose own engine calls must not wait for it. */
+    private static boolean checking;
+    private static final ThreadLocal<ConvPath> OVERRIDE = new ThreadLocal<>();
 
     private Engines() {}
 
@@ -28,8 +38,109 @@ public final class Engines {
     public static Engine ensureLoaded() {
         NativeAllocator.tune();
         Engine e = Engine.getEngine("PyTorch");
+        if (!loaded) {
+            NativeLogging.quiet();
+        }
         loaded = true;
+        if (kernels == null) {
+            checkKernels(false);
+        }
         return e;
+    }
+
+    /**
+     * The outcome of this JVM's kernel check (running it if the engine was not loaded yet).
+     */
+    public static KernelCheck.Outcome kernels() {
+        ensureLoaded();
+        return kernels;
+    }
+
+    /**
+     * The convolution path networks compute on in this JVM.
+     *
+     * @throws KernelCheckException if the kernel check found no correct path on this host
+     */
+    public static ConvPath convPath() {
+        ConvPath forced = OVERRIDE.get();
+        if (forced != null) {
+            return forced;
+        }
+        KernelCheck.Outcome k = kernels();
+        if (k == null) {
+            // only while the check itself runs on this thread
+            return ConvPath.DEFAULT;
+        }
+        if (k.path() == null) {
+            throw new KernelCheckException(k);
+        }
+        return k.path();
+    }
+
+    /**
+     * The path's name for provenance ({@code kernel_path}): {@link #convPath()}'s id, or {@code none}
+     * where the check found no correct path. Never throws, so a failed trial still gets its row.
+     */
+    public static String convPathName() {
+        try {
+            return convPath().id();
+        } catch (KernelCheckException e) {
+            return "none";
+        }
+    }
+
+    /**
+     * Computes on {@code path} on this thread until the returned scope closes, whatever the check
+     * chose: for benchmarks that time both paths in one run, and tests that cross-check them. On a
+     * host where the default kernels are wrong, forcing them gives wrong numbers.
+     */
+    public static PathScope computeOn(ConvPath path) {
+        ensureLoaded();
+        ConvPath previous = OVERRIDE.get();
+        OVERRIDE.set(path);
+        return () -> OVERRIDE.set(previous);
+    }
+
+    /** A {@link #computeOn} scope; closing it restores the thread's previous path. */
+    @FunctionalInterface
+    public interface PathScope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Runs the kernel check again and computes on what it chooses from now on: for tests that
+     * inject a fault ({@link Convolutions#injectFault}) or change {@link KernelCheck#PROPERTY}.
+     */
+    public static KernelCheck.Outcome recheckKernels() {
+        ensureLoaded();
+        return checkKernels(true);
+    }
+
+    private static synchronized KernelCheck.Outcome checkKernels(boolean again) {
+        if (checking || (kernels != null && !again)) {
+            return kernels;
+        }
+        checking = true;
+        try {
+            KernelCheck.Outcome k = KernelCheck.run(KernelCheck.requestedMode(), false);
+            if (k.path() == ConvPath.DEFAULT) {
+                LOG.info("{}", k.summary());
+            } else if (k.path() != null && !k.mode().equals("auto")) {
+                LOG.info("{} ({}={})", k.summary(), KernelCheck.PROPERTY, k.mode());
+            } else {
+                LOG.warn("{}; on host {} ({}); see 'bin/reconvene doctor'", k.summary(), Host.name(), Host.cpuModel());
+                for (KernelCheck.Row r : k.rows()) {
+                    if (!r.ok()) {
+                        LOG.warn("kernel check: {}", r.describe());
+                    }
+                }
+            }
+            kernels = k;
+            return k;
+        } finally {
+            checking = false;
+        }
     }
 
     /** The PyTorch version the engine runs, e.g. {@code 2.7.1}. */

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
@@ -15,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.reconvene.engine.Autograd;
+import org.reconvene.engine.ConvPath;
+import org.reconvene.engine.Convolutions;
 import org.reconvene.engine.Engines;
 
 /**
@@ -30,6 +31,10 @@ import org.reconvene.engine.Engines;
  * every tensor and mask, and must be closed (try-with-resources). Outputs of {@link #forward}
  * belong to the manager of the input, so callers free them with the batch. A network is not
  * thread-safe; one trial uses one network on one thread.
+ *
+ * <p>Convolutions compute on the path the engine's kernel check chose ({@link Engines#convPath()}):
+ * on {@link ConvPath#PADDED} a convolution of unaligned width runs on zero-padded copies of its
+ * tensors and is sliced back, so outputs and gradients are those of the network as built.
  */
 public final class Network implements AutoCloseable {
 
@@ -211,13 +216,26 @@ public final class Network implements AutoCloseable {
      * otherwise it uses the running statistics.
      */
     public NDArray forward(NDArray x, boolean training) {
-        return run(layers, x, training);
+        boolean recording = Autograd.isEnabled();
+        return run(layers, x, new Pass(training, Engines.convPath(), recording, recording && Autograd.requiresGradient(x),
+                x));
     }
 
-    private NDArray run(List<Layer> graph, NDArray x, boolean training) {
+    /**
+     * What every layer of one forward pass shares: the mode, the convolution path, whether autograd
+     * records, whether the network's input needs a gradient, and the input itself.
+     */
+    private record Pass(boolean training, ConvPath path, boolean recording, boolean inputGradient, NDArray input) {
+        /** Whether backward computes the gradient of {@code h}: it is an activation, or an input that needs one. */
+        boolean gradientOf(NDArray h) {
+            return recording && (h != input || inputGradient);
+        }
+    }
+
+    private NDArray run(List<Layer> graph, NDArray x, Pass pass) {
         NDArray h = x;
         for (Layer l : graph) {
-            NDArray next = apply(l, h, training);
+            NDArray next = l.accept(new Forward(h, pass));
             release(h, x, next);
             h = next;
         }
@@ -237,31 +255,23 @@ public final class Network implements AutoCloseable {
         }
     }
 
-    private NDArray apply(Layer l, NDArray h, boolean training) {
-        return l.accept(new Forward(h, training));
-    }
-
     /** One layer's forward computation on {@code h}. */
     private final class Forward implements Layer.Visitor<NDArray> {
         private final NDArray h;
         private final boolean training;
+        private final Pass pass;
 
-        Forward(NDArray h, boolean training) {
+        Forward(NDArray h, Pass pass) {
             this.h = h;
-            this.training = training;
+            this.training = pass.training();
+            this.pass = pass;
         }
 
         @Override
         public NDArray conv(Layer.Conv c) {
             NDArray bias = c.bias() ? tensors.get(c.biasName()) : null;
-            return Conv2d.conv2d(
-                            h,
-                            tensors.get(c.weightName()),
-                            bias,
-                            new Shape(c.stride(), c.stride()),
-                            new Shape(c.padding(), c.padding()),
-                            new Shape(1, 1))
-                    .singletonOrThrow();
+            return Convolutions.conv2d(pass.path(), h, tensors.get(c.weightName()), bias, c.stride(), c.padding(), 1,
+                    pass.gradientOf(h));
         }
 
         @Override
@@ -322,8 +332,8 @@ public final class Network implements AutoCloseable {
 
         @Override
         public NDArray residual(Layer.Residual r) {
-            NDArray main = run(r.main(), h, training);
-            NDArray shortcut = r.shortcut().isEmpty() ? h : run(r.shortcut(), h, training);
+            NDArray main = run(r.main(), h, pass);
+            NDArray shortcut = r.shortcut().isEmpty() ? h : run(r.shortcut(), h, pass);
             NDArray sum = main.add(shortcut);
             release(main, h, sum);
             release(shortcut, h, sum);

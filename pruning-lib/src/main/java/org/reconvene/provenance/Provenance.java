@@ -2,17 +2,18 @@ package org.reconvene.provenance;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
 import org.reconvene.engine.Engines;
+import org.reconvene.engine.Host;
 
 /**
  * Where and with what a result was produced: project version and commit, DJL, PyTorch and Java
- * versions, device, host, executor, threads, and start and finish times.
+ * versions, device, host, executor, threads, the convolution path the kernel check chose
+ * ({@code kernel_path}), and start and finish times.
  *
  * <p>Every trial result carries one; {@link #diff} lists the fields in which two differ, which
  * is the first thing to read when two results that should agree do not. Build facts come from
@@ -28,6 +29,7 @@ public record Provenance(
         String host,
         String executor,
         int threads,
+        String kernelPath,
         Instant started,
         Instant finished) {
 
@@ -41,9 +43,10 @@ public record Provenance(
                 Engines.pytorchVersion(),
                 System.getProperty("java.version"),
                 "cpu",
-                hostName(),
+                Host.name(),
                 executor,
                 Engines.threads(),
+                Engines.convPathName(),
                 started,
                 Instant.now());
     }
@@ -60,6 +63,7 @@ public record Provenance(
         m.put("host", host);
         m.put("executor", executor);
         m.put("threads", threads);
+        m.put("kernel_path", kernelPath);
         m.put("started", started == null ? null : started.toString());
         m.put("finished", finished == null ? null : finished.toString());
         return m;
@@ -83,13 +87,5 @@ public record Provenance(
             // Missing build facts are reported as "unknown", never fatal.
         }
         return p;
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 }
