@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.reconvene.bench.ConvPathBenchmark;
 import org.reconvene.bench.MachinePeak;
 import org.reconvene.bench.PruneBenchmark;
 import org.reconvene.bench.SweepThroughput;
@@ -53,10 +54,25 @@ final class BenchCommand implements Runnable {
                     description = "Python with torch (default ${DEFAULT-VALUE}, Debian's python3-torch).")
                     String python,
             @Option(names = "--script", defaultValue = "bench/torch_train_step.py",
-                    description = "The PyTorch reference (default ${DEFAULT-VALUE}).") Path script) {
+                    description = "The PyTorch reference (default ${DEFAULT-VALUE}).") Path script,
+            @Option(names = "--paths",
+                    description = "Instead of PyTorch, compare the two convolution paths (the engine's default kernels "
+                            + "and the padded fallback of the kernel check) on each model pruned by each of --methods.")
+                    boolean paths,
+            @Option(names = "--methods", split = ",", defaultValue = "dense,reconvene",
+                    description = "With --paths: the pruning methods (SynFlow scores, seed 0; default ${DEFAULT-VALUE}).")
+                    List<String> methods,
+            @Option(names = "--sparsity", defaultValue = "0.98",
+                    description = "With --paths: the sparsity (default ${DEFAULT-VALUE}).") double sparsity) {
         int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         if (batch < 1 || steps < 1 || rounds < 1) {
             throw new IllegalArgumentException("--batch, --steps and --rounds must be >= 1");
+        }
+        if (paths) {
+            requireModels(models);
+            requireSparsity(sparsity);
+            methods.forEach(org.reconvene.prune.PruningMethod::parse);
+            return trainPaths(models, methods, sparsity, batch, t, steps, rounds);
         }
         if (!Files.isRegularFile(script)) {
             throw new IllegalArgumentException("no PyTorch reference script at " + script);
@@ -75,6 +91,29 @@ final class BenchCommand implements Runnable {
                     100 * r.gflops() / peak.sgemm(), phases(r.phases()), phases(r.torchPhases()), r.torchVersion());
         }
         return 0;
+    }
+
+    private static int trainPaths(List<String> models, List<String> methods, double sparsity, int batch, int threads,
+            int steps, int rounds) {
+        System.out.printf(Locale.ROOT, "threads %d; kernel check: %s%n%n", threads, Engines.kernels().summary());
+        System.out.println("| model | method | sparsity | conv widths | batch | default ms/step | padded ms/step "
+                + "| padded / default | default b1 ms | padded b1 ms | padded / default |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        for (String m : models) {
+            for (String method : methods) {
+                ConvPathBenchmark.Result r = ConvPathBenchmark.run(m, method, sparsity, batch, threads, steps, rounds);
+                System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %d | %.1f | %.1f | %.2f | %.2f | %.2f | %.2f |%n",
+                        r.model(), r.method(), method.equals("dense") ? "-" : String.valueOf(r.sparsity()),
+                        widthSummary(r.widths()), r.batch(), r.defaultStepMs(), r.paddedStepMs(), r.stepRatio(),
+                        r.defaultB1Ms(), r.paddedB1Ms(), r.latencyRatio());
+            }
+        }
+        return 0;
+    }
+
+    /** The distinct widths, in order of first appearance: enough to see how narrow a network is. */
+    private static String widthSummary(List<Integer> widths) {
+        return widths.stream().distinct().map(String::valueOf).collect(java.util.stream.Collectors.joining(" "));
     }
 
     // Each benchmark checks its arguments before it measures anything: a wrong name fails in a

@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
             InferCommand.class,
             ExportCommand.class,
             KernelCommand.class,
+            DoctorCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         })

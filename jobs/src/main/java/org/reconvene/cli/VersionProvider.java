@@ -6,6 +6,15 @@ import picocli.CommandLine;
 
 /** Prints the project version and commit recorded at build time. */
 final class VersionProvider implements CommandLine.IVersionProvider {
+    /** {@link #getVersion()}, with "unknown" where the build facts cannot be read. */
+    String[] getVersionQuietly() {
+        try {
+            return getVersion();
+        } catch (Exception e) {
+            return new String[] {"reconvene unknown"};
+        }
+    }
+
     @Override
     public String[] getVersion() throws Exception {
         Properties p = new Properties();

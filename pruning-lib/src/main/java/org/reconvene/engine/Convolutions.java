@@ -10,29 +10,41 @@ import java.util.Arrays;
  * The one call into the engine's float32 convolution, shared by networks and the kernel check, and
  * the zero padding that {@link ConvPath#PADDED} computes with.
  *
- * <p>For tests, {@value #FAULT_PROPERTY}{@code =true} (or {@link #injectFault}) makes the engine's
+ * <p>For tests, {@value #FAULT_PROPERTY}{@code =defect} (or {@link #injectFault}) makes the engine's
  * convolution behave like the defective kernels it guards against, on any machine: NaN outputs
  * where more than 16 unaligned input channels are read, NaN input gradients where the output
  * channels are unaligned (the real kernels' errors turn to NaN when the memory they read but never
  * wrote holds NaN bytes). The kernel check then finds the default path wrong and falls back.
+ * {@code =all} makes every convolution's output NaN, so that no path is right.
  */
 public final class Convolutions {
 
     /** The system property that injects the simulated defect; for tests only. */
     public static final String FAULT_PROPERTY = "reconvene.kernels.fault";
 
-    private static volatile boolean fault = Boolean.getBoolean(FAULT_PROPERTY);
+    /** A simulated kernel fault, for tests. */
+    public enum Fault {
+        /** None: the engine's kernels as they are. */
+        NONE,
+        /** The defect of libtorch 2.7.1's oneDNN on affected hosts (see the class comment). */
+        DEFECT,
+        /** Every convolution wrong: no path can be right. */
+        ALL
+    }
+
+    private static volatile Fault fault = Fault.valueOf(
+            System.getProperty(FAULT_PROPERTY, "none").trim().toUpperCase(java.util.Locale.ROOT));
 
     private Convolutions() {}
 
-    /** Whether the simulated defect is injected in this JVM. */
-    public static boolean faultInjected() {
+    /** The simulated fault in effect in this JVM. */
+    public static Fault fault() {
         return fault;
     }
 
-    /** Injects (or removes) the simulated defect; tests re-run the kernel check afterwards. */
-    public static void injectFault(boolean on) {
-        fault = on;
+    /** Injects (or with {@link Fault#NONE} removes) a simulated fault; tests re-run the kernel check afterwards. */
+    public static void injectFault(Fault f) {
+        fault = java.util.Objects.requireNonNull(f);
     }
 
     /**
@@ -99,7 +111,15 @@ public final class Convolutions {
             boolean inputGradient) {
         NDArray y = Conv2d.conv2d(x, weight, bias, new Shape(stride, stride), new Shape(padding, padding),
                 new Shape(1, 1), groups).singletonOrThrow();
-        return fault ? simulateDefect(x, weight, y, inputGradient) : y;
+        return switch (fault) {
+            case NONE -> y;
+            case DEFECT -> simulateDefect(x, weight, y, inputGradient);
+            case ALL -> {
+                NDArray wrong = y.add(Float.NaN);
+                y.close();
+                yield wrong;
+            }
+        };
     }
 
     /**

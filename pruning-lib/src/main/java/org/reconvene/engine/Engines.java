@@ -148,9 +148,12 @@ public final class Engines {
         return ensureLoaded().getVersion();
     }
 
-    /** DJL's version, from its own jar. */
+    /** DJL's version, as DJL reports it (its jar manifest's specification version). */
     public static String djlVersion() {
-        String v = Engine.class.getPackage().getImplementationVersion();
+        String v = Engine.getDjlVersion();
+        if (v == null || v.isBlank()) {
+            v = Engine.class.getPackage().getSpecificationVersion();
+        }
         return v == null ? "unknown" : v;
     }
 

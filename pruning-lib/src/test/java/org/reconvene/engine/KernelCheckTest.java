@@ -13,15 +13,27 @@ import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The kernel check: its float64 reference, its verdicts, the fallback it chooses, and the injected defect. */
 class KernelCheckTest {
 
+    private String mode;
+
+    @BeforeEach
+    void remember() {
+        mode = System.getProperty(KernelCheck.PROPERTY);
+    }
+
     @AfterEach
     void restore() {
-        Convolutions.injectFault(false);
-        System.clearProperty(KernelCheck.PROPERTY);
+        Convolutions.injectFault(Convolutions.Fault.NONE);
+        if (mode == null) {
+            System.clearProperty(KernelCheck.PROPERTY);
+        } else {
+            System.setProperty(KernelCheck.PROPERTY, mode);
+        }
         Engines.recheckKernels();
     }
 
@@ -64,7 +76,8 @@ class KernelCheckTest {
     /** The simulated defect is caught on exactly the shapes it affects, and the padded path is chosen. */
     @Test
     void anInjectedDefectIsCaughtAndThePaddedPathChosen() {
-        Convolutions.injectFault(true);
+        System.clearProperty(KernelCheck.PROPERTY);
+        Convolutions.injectFault(Convolutions.Fault.DEFECT);
         KernelCheck.Outcome k = Engines.recheckKernels();
         assertEquals(ConvPath.PADDED, k.path(), k.summary());
         assertEquals(ConvPath.PADDED, Engines.convPath());

@@ -16,6 +16,7 @@ import org.reconvene.engine.Autograd;
 import org.reconvene.engine.ConvPath;
 import org.reconvene.engine.Convolutions;
 import org.reconvene.engine.Engines;
+import org.reconvene.engine.KernelCheck;
 import org.reconvene.model.Architectures;
 import org.reconvene.model.ModelSpec;
 import org.reconvene.model.Network;
@@ -33,12 +34,15 @@ class TrainingStepPrecisionTest {
 
     @AfterEach
     void restore() {
-        Convolutions.injectFault(false);
+        Convolutions.injectFault(Convolutions.Fault.NONE);
         Engines.recheckKernels();
     }
 
     @Test
     void narrowAndFullWidthsOnTheChosenPathAndTheFallback() {
+        if (ConvPath.PADDED.id().equals(System.getProperty(KernelCheck.PROPERTY))) {
+            assertEquals(ConvPath.PADDED, Engines.convPath(), "the forced fallback is what computes");
+        }
         for (ModelSpec spec : new ModelSpec[] {narrow(), Architectures.get("resnet20").defaultSpec(10)}) {
             Map<String, double[]> reference = step(spec, DataType.FLOAT64, ConvPath.DEFAULT);
             assertAgree(reference, step(spec, DataType.FLOAT32, null), "chosen path " + Engines.convPathName());
@@ -51,7 +55,7 @@ class TrainingStepPrecisionTest {
     void aDefectiveDefaultPathFailsTheComparisonAndTheFallbackPasses() {
         ModelSpec spec = narrow();
         Map<String, double[]> reference = step(spec, DataType.FLOAT64, ConvPath.DEFAULT);
-        Convolutions.injectFault(true);
+        Convolutions.injectFault(Convolutions.Fault.DEFECT);
         assertEquals(ConvPath.PADDED, Engines.recheckKernels().path());
         Map<String, double[]> wrong = step(spec, DataType.FLOAT32, ConvPath.DEFAULT);
         assertTrue(worst(reference, wrong) > TOLERANCE, "the simulated defect shows in the gradients");
