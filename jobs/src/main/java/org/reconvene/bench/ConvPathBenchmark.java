@@ -44,6 +44,7 @@ public final class ConvPathBenchmark {
     private ConvPathBenchmark() {}
 
     /** Prunes {@code model} with {@code method} (SynFlow scores, seed 0) and times both paths. */
+    @SuppressWarnings("try") // the path scope is used for its effect on the computations inside it
     public static Result run(String model, String method, double sparsity, int batch, int threads, int steps,
             int rounds) {
         Engines.setThreads(threads);

@@ -1,5 +1,7 @@
 package org.reconvene.cli;
 
+import org.reconvene.data.FileTrees;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -316,25 +318,25 @@ final class BenchCommand implements Runnable {
             throws java.io.IOException {
         Path base = Path.of("").toAbsolutePath();
         java.util.Map<String, Object> root = org.reconvene.sweep.SweepSpec.readMapping(conf);
-        org.reconvene.sweep.SearchSpec search = org.reconvene.sweep.SearchSpec.of(conf.toString(), root, base);
-        org.reconvene.sweep.SearchSpec grid = search.fullGrid(conf.toString(), root, base, gridName);
+        org.reconvene.search.SearchSpec search = org.reconvene.search.SearchSpec.of(conf.toString(), root, base);
+        org.reconvene.search.SearchSpec grid = search.fullGrid(conf.toString(), root, base, gridName);
         String uri = org.reconvene.sweep.SweepSpec.resolveUri(results);
         try (org.apache.spark.sql.SparkSession spark =
                 org.reconvene.sweep.SparkSessions.create("reconvene bench search", null)) {
             long g0 = System.nanoTime();
-            org.reconvene.sweep.SearchJob.Outcome go = org.reconvene.sweep.SearchJob.run(spark, grid,
-                    new org.reconvene.sweep.SearchJob.Options(uri, true));
+            org.reconvene.search.SearchJob.Outcome go = org.reconvene.search.SearchJob.run(spark, grid,
+                    new org.reconvene.search.SearchJob.Options(uri, true));
             long g1 = System.nanoTime();
-            org.reconvene.sweep.SearchJob.Outcome so = org.reconvene.sweep.SearchJob.run(spark, search,
-                    new org.reconvene.sweep.SearchJob.Options(uri, true));
+            org.reconvene.search.SearchJob.Outcome so = org.reconvene.search.SearchJob.run(spark, search,
+                    new org.reconvene.search.SearchJob.Options(uri, true));
             long s1 = System.nanoTime();
             java.util.Map<String, Double> worst = new java.util.HashMap<>();
-            for (org.reconvene.sweep.SearchJob.Outcome o : List.of(go, so)) {
+            for (org.reconvene.search.SearchJob.Outcome o : List.of(go, so)) {
                 o.front().forEach(m -> m.values().forEach((k, v) -> worst.merge(k, v, Math::max)));
             }
             double[] ref = search.reference(worst);
-            double hvGrid = org.reconvene.sweep.SearchJob.hypervolume(grid, go.front(), ref);
-            double hvSearch = org.reconvene.sweep.SearchJob.hypervolume(search, so.front(), ref);
+            double hvGrid = org.reconvene.search.SearchJob.hypervolume(grid, go.front(), ref);
+            double hvSearch = org.reconvene.search.SearchJob.hypervolume(search, so.front(), ref);
             System.out.println("reference point (minimised objectives): " + java.util.Arrays.toString(ref));
             System.out.println("| run | candidates per rung | infeasible | epochs trained | wall s | front | hypervolume"
                     + " | of the grid's |");

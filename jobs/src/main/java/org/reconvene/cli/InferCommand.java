@@ -100,7 +100,7 @@ final class InferCommand implements Callable<Integer> {
             out.put("loss", r.loss());
             out.put("eval_ms", evalMs);
             out.put("masked", !net.masks().isEmpty());
-            out.putAll(Measurements.of(net, latencyRuns));
+            out.putAll(Measurements.of(net, latencyRuns).toMap());
         }
         if (json) {
             System.out.println(Json.GSON.toJson(out));

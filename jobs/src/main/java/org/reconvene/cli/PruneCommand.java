@@ -1,5 +1,7 @@
 package org.reconvene.cli;
 
+import org.reconvene.data.FileTrees;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
@@ -189,7 +191,7 @@ final class PruneCommand implements Callable<Integer> {
                 boolean real = source.data != null;
                 org.reconvene.deploy.InputTransform input = real ? org.reconvene.deploy.InputTransform.of(ds)
                         : org.reconvene.deploy.InputTransform.identity(channels, spec.inputSize());
-                summary.putAll(p.measure(latencyRuns, input));
+                summary.putAll(p.measure(latencyRuns, input).toMap());
                 summary.put("layers", layers(r.layers()));
                 summary.put("config", config);
                 summary.put("provenance", Provenance.capture("driver", started).toMap());

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
-import org.reconvene.sweep.ResultScan;
-import org.reconvene.sweep.ResultStore;
+import org.reconvene.results.ResultScan;
+import org.reconvene.results.ResultTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -39,7 +39,7 @@ final class ResultsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            ResultScan scan = ResultStore.scan(results, null, new Configuration());
+            ResultScan scan = ResultTable.at(results, new Configuration()).scan(null);
             Map<String, int[]> bySweep = new TreeMap<>();
             for (ResultScan.RowFile r : scan.rows()) {
                 int[] c = bySweep.computeIfAbsent(String.valueOf(r.sweepId()), k -> new int[2]);

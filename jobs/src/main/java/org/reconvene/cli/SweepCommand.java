@@ -9,7 +9,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.hadoop.conf.Configuration;
-import org.reconvene.sweep.ResultStore;
+import org.reconvene.results.ResultTable;
 import org.reconvene.train.Progress;
 import org.reconvene.sweep.SweepJob;
 import org.reconvene.sweep.SparkSessions;
@@ -96,14 +96,14 @@ final class SweepCommand implements Callable<Integer> {
             }
             System.out.printf("sweep %s: %d trials, %d run (%d OK, %d FAILED), %d skipped; rows in %s/sweep=%s%n",
                     spec.name(), o.trials(), o.ran(), o.ok(), o.failed(), o.skipped(), resultsUri, spec.name());
-            printTable(SweepJob.rows(spark, resultsUri, spec.name()));
+            printTable(ResultTable.at(resultsUri, hadoop).rows(spark, spec.name()));
             return o.failed() > 0 ? 1 : 0;
         }
     }
 
     /** Trials of {@code spec} that have a readable row in the results. */
     private static long committed(SweepSpec spec, String resultsUri, Configuration hadoop) {
-        java.util.Set<String> done = ResultStore.scan(resultsUri, spec.name(), hadoop).statuses().keySet();
+        java.util.Set<String> done = ResultTable.at(resultsUri, hadoop).scan(spec.name()).statuses().keySet();
         return spec.trials().stream().filter(t -> done.contains(t.trialId())).count();
     }
 
@@ -129,7 +129,7 @@ final class SweepCommand implements Callable<Integer> {
 
     /** The config columns, beyond {@link #SHOWN}, that take more than one value among the rows (one Spark job). */
     static List<String> varyingKnobs(Dataset<Row> rows) {
-        List<String> candidates = org.reconvene.sweep.ResultSchema.configColumns().stream()
+        List<String> candidates = org.reconvene.results.ResultSchema.configColumns().stream()
                 .filter(c -> !SHOWN.contains(c) && !c.equals("data_uri") && List.of(rows.columns()).contains(c)).toList();
         if (candidates.isEmpty()) {
             return List.of();

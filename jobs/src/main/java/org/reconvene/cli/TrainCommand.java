@@ -92,9 +92,9 @@ final class TrainCommand implements Callable<Integer> {
             summary.put("train_ms", r.trainMs());
             summary.put("eval_ms", r.evalMs());
             summary.put("history", r.history());
-            summary.putAll(Measurements.of(net, latencyRuns));
+            summary.putAll(Measurements.of(net, latencyRuns).toMap());
             org.reconvene.deploy.InputTransform input = org.reconvene.deploy.InputTransform.of(ds);
-            summary.putAll(org.reconvene.deploy.OnnxMeasurements.of(net, input, latencyRuns));
+            summary.putAll(org.reconvene.deploy.OnnxMeasurements.of(net, input, latencyRuns).toMap());
             summary.put("config", config);
             summary.put("provenance", Provenance.capture("driver", started).toMap());
             NetworkStore.save(net, out.resolve("model"));

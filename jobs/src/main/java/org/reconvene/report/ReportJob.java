@@ -116,7 +116,7 @@ public final class ReportJob {
             }
         }
         java.util.Set<Integer> front = new java.util.HashSet<>();
-        for (int k : org.reconvene.search.Pareto.front(ok)) {
+        for (int k : org.reconvene.pareto.Pareto.front(ok)) {
             front.add(okIndex.get(k));
         }
         List<TradeOff> out = new ArrayList<>();

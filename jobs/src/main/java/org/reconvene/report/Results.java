@@ -6,8 +6,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
-import org.reconvene.sweep.ResultScan;
-import org.reconvene.sweep.ResultStore;
+import org.reconvene.results.ResultTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Results {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Results.class);
-
     private Results() {}
 
     /**
@@ -33,23 +30,7 @@ public final class Results {
      * @throws IllegalArgumentException if nothing exists at {@code uri} or no row is readable
      */
     public static Dataset<Row> load(SparkSession spark, String uri) {
-        ResultScan scan = ResultStore.scan(uri, null, spark.sparkContext().hadoopConfiguration());
-        scan.warnings().forEach(LOG::warn);
-        if (scan.rows().isEmpty()) {
-            throw new IllegalArgumentException("no readable result rows under " + scan.root());
-        }
-        // Rows written by older versions may lack newer columns: merge the files' schemas. The
-        // base path keeps the partition column (sweep) that reading the directory would give.
-        Dataset<Row> rows = spark.read().option("mergeSchema", "true").option("basePath", scan.root())
-                .parquet(scan.paths().toArray(String[]::new));
-        // Columns declared since every file was written read as typed nulls, not as an error.
-        java.util.Set<String> present = java.util.Set.of(rows.columns());
-        for (java.util.Map.Entry<String, String> c : org.reconvene.sweep.ResultSchema.sqlTypes().entrySet()) {
-            if (!present.contains(c.getKey())) {
-                rows = rows.withColumn(c.getKey(), functions.lit(null).cast(c.getValue()));
-            }
-        }
-        return rows;
+        return ResultTable.at(uri, spark.sparkContext().hadoopConfiguration()).rows(spark, null);
     }
 
     /**

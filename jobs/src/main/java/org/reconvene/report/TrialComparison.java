@@ -9,7 +9,7 @@ import java.util.Objects;
 import java.util.Set;
 import org.apache.spark.sql.Row;
 import org.reconvene.provenance.Provenance;
-import org.reconvene.sweep.ResultSchema;
+import org.reconvene.results.ResultSchema;
 
 /**
  * Why two trials' results differ: the config fields and provenance fields in which they differ,

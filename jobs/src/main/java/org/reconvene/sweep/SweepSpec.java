@@ -175,7 +175,7 @@ public final class SweepSpec {
     }
 
     /** A sweep from an already parsed and limit-checked YAML mapping (a search's candidate part). */
-    static SweepSpec of(String source, Map<String, Object> root, Path baseDir, long maxTrials) {
+    public static SweepSpec of(String source, Map<String, Object> root, Path baseDir, long maxTrials) {
         return new SweepSpec(source, root, baseDir, maxTrials);
     }
 
@@ -242,7 +242,7 @@ public final class SweepSpec {
         Map<String, TrialConfig> byId = new LinkedHashMap<>();
         for (Map<String, Object> p : points) {
             for (int s = 0; s < samples; s++) {
-                Map<String, Object> point = new LinkedHashMap<>(TrialKeys.DEFAULTS);
+                Map<String, Object> point = new LinkedHashMap<>(SweepPoints.DEFAULTS);
                 point.putAll(defaults);
                 point.putAll(p);
                 for (Map.Entry<String, Map<String, Object>> r : random.entrySet()) {
@@ -259,7 +259,7 @@ public final class SweepSpec {
                     throw new SweepSpecException(file, "dataset", "'" + YamlLimits.brief(point.get("dataset")) + "' is not under data: "
                             + data.keySet());
                 }
-                TrialConfig t = TrialKeys.toTrial(file, point, src.uri());
+                TrialConfig t = SweepPoints.toTrial(file, point, src.uri());
                 byId.putIfAbsent(t.trialId(), t);
             }
         }
@@ -386,9 +386,9 @@ public final class SweepSpec {
 
     private Map<String, Object> trialMap(String where, Map<String, Object> m) {
         for (String k : m.keySet()) {
-            if (!TrialKeys.known(k)) {
+            if (!SweepPoints.known(k)) {
                 throw new SweepSpecException(file, where + "." + k, "unknown trial key; expected one of "
-                        + TrialKeys.names());
+                        + SweepPoints.names());
             }
         }
         return m;
@@ -427,7 +427,7 @@ public final class SweepSpec {
      * {@code v} as a long when it is exactly an integer that a long holds; null otherwise (a
      * fraction, a number beyond the long range, a double too large to be exact, not a number).
      */
-    static Long exactLong(Object v) {
+    public static Long exactLong(Object v) {
         if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
             return ((Number) v).longValue();
         }

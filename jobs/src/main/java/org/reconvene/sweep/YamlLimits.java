@@ -19,7 +19,7 @@ import org.yaml.snakeyaml.LoaderOptions;
  * the loaded tree that counts values as if every alias were expanded and stops at the first cycle
  * ({@link #check}), and {@link #brief}, which prints at most a short prefix of any value.
  */
-final class YamlLimits {
+public final class YamlLimits {
 
     /** Largest sweep file, in bytes (the shipped ones are under 4 KB). */
     static final int MAX_BYTES = 1 << 20;
@@ -88,7 +88,7 @@ final class YamlLimits {
     }
 
     /** At most {@link #QUOTE_CHARS} characters of {@code v}'s text, built without printing all of it. */
-    static String brief(Object v) {
+    public static String brief(Object v) {
         StringBuilder sb = new StringBuilder();
         Deque<Object> todo = new ArrayDeque<>();
         todo.push(v);

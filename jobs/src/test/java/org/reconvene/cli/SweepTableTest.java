@@ -7,11 +7,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.reconvene.metrics.Metric;
+import org.reconvene.metrics.MetricValues;
+import org.reconvene.results.ResultTable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.reconvene.report.Results;
 import org.reconvene.sweep.SparkTestBase;
-import org.reconvene.sweep.TrialRowWriter;
 import org.reconvene.trial.TrialResult;
 
 /** The sweep's final table: beyond the fixed columns, exactly the config knobs that differ between rows. */
@@ -27,8 +29,8 @@ class SweepTableTest extends SparkTestBase {
         config.put("epochs", 2);
         config.put("schedule", schedule);
         config.put("synflow_rounds", rounds);
-        TrialRowWriter.write(new TrialResult(id, TrialResult.Status.OK, null, null, config, Map.of("top1", 0.5),
-                List.of(), List.of(), Map.of()), "s", results, new Configuration());
+        ResultTable.at(results, new Configuration()).commit("s", new TrialResult(id, null, TrialResult.Status.OK, null,
+                null, config, new MetricValues().put(Metric.TOP1, 0.5), List.of(), List.of(), Map.of()));
     }
 
     @Test

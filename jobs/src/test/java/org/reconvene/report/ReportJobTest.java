@@ -9,10 +9,11 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.reconvene.metrics.MetricValues;
+import org.reconvene.results.ResultTable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.reconvene.sweep.SparkTestBase;
-import org.reconvene.sweep.TrialRowWriter;
 import org.reconvene.trial.TrialResult;
 
 /** The report's aggregation and arrangement, on result rows written by the real row writer. */
@@ -41,8 +42,9 @@ class ReportJobTest extends SparkTestBase {
         metrics.put("prune_ms", 300L);
         metrics.put("size_ratio", sizeRatio);
         metrics.put("speedup_b1", speedup);
-        TrialRowWriter.write(new TrialResult("t" + next++, TrialResult.Status.OK, null, null, config, metrics, List.of(),
-                List.of(), Map.of()), "s", results, new org.apache.hadoop.conf.Configuration());
+        ResultTable.at(results, new org.apache.hadoop.conf.Configuration()).commit("s", new TrialResult("t" + next++,
+                null, TrialResult.Status.OK, null, null, config, MetricValues.fromColumns(metrics), List.of(), List.of(),
+                Map.of()));
     }
 
     @Test
@@ -59,9 +61,9 @@ class ReportJobTest extends SparkTestBase {
         row(results, "reconvene", "synflow", 0.9, 0, 0.605, 4.0, 2.0);
         row(results, "reconvene", "synflow", 0.99, 0, 0.51, 20.0, 5.0);
         // a failed row is ignored
-        TrialRowWriter.write(new TrialResult("bad", TrialResult.Status.FAILED, "X", "boom", Map.of("model", "resnet20",
-                "dataset", "synthetic", "method", "reconvene", "scorer", "synflow", "sparsity", 0.9), Map.of(),
-                List.of(), List.of(), Map.of()), "s", results, new org.apache.hadoop.conf.Configuration());
+        ResultTable.at(results, new org.apache.hadoop.conf.Configuration()).commit("s", new TrialResult("bad", null,
+                TrialResult.Status.FAILED, "X", "boom", Map.of("model", "resnet20", "dataset", "synthetic", "method",
+                "reconvene", "scorer", "synflow", "sparsity", 0.9), new MetricValues(), List.of(), List.of(), Map.of()));
 
         ReportJob.Report r = ReportJob.build(Results.load(spark, results), "s", 0.01);
         ReportJob.write(r, dir.resolve("out"));

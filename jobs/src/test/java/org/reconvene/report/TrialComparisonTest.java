@@ -12,11 +12,12 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.reconvene.metrics.MetricValues;
+import org.reconvene.results.ResultTable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.reconvene.prune.LayerReport;
 import org.reconvene.sweep.SparkTestBase;
-import org.reconvene.sweep.TrialRowWriter;
 import org.reconvene.train.EpochStats;
 import org.reconvene.trial.TrialResult;
 
@@ -44,8 +45,8 @@ class TrialComparisonTest extends SparkTestBase {
         List<LayerReport> layers = List.of(new LayerReport("conv1", 432, 100, 0.23, 16, width, 0.5, width < 16));
         List<EpochStats> history = List.of(new EpochStats(1, 0.1, 2.0, 0.3, 1.9, top1 - 0.1, Double.NaN, 10, 5),
                 new EpochStats(2, 0.05, 1.5, 0.5, 1.4, top1, Double.NaN, 10, 5));
-        TrialRowWriter.write(new TrialResult(id, TrialResult.Status.OK, null, null, config, metrics, layers, history,
-                prov), "s", results, new org.apache.hadoop.conf.Configuration());
+        ResultTable.at(results, new org.apache.hadoop.conf.Configuration()).commit("s", new TrialResult(id, null,
+                TrialResult.Status.OK, null, null, config, MetricValues.fromColumns(metrics), layers, history, prov));
     }
 
     @Test

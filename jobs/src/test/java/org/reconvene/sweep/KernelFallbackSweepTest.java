@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Row;
+import org.reconvene.results.ResultScan;
+import org.reconvene.results.ResultTable;
+import org.reconvene.results.RowWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +48,7 @@ class KernelFallbackSweepTest extends SparkTestBase {
 
     private static List<Row> run(SweepSpec spec, String results) {
         SweepJob.run(spark, spec, new SweepJob.Options(results, false, false, 0));
-        return SweepJob.rows(spark, results, "k").orderBy("method").collectAsList();
+        return rows(results, "k").orderBy("method").collectAsList();
     }
 
     @Test

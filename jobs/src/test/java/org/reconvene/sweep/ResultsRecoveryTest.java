@@ -19,6 +19,9 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
+import org.reconvene.results.ResultScan;
+import org.reconvene.results.ResultTable;
+import org.reconvene.results.RowWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -109,7 +112,7 @@ class ResultsRecoveryTest extends SparkTestBase {
         Files.write(sweepDir.resolve("empty.parquet"), new byte[0]);
         DuckDbRows.writeForeign(sweepDir.resolve("export.parquet"));
 
-        ResultScan scan = ResultStore.scan(results.toString(), null, HADOOP);
+        ResultScan scan = ResultTable.at(results.toString(), HADOOP).scan(null);
         assertEquals(3, scan.rows().size());
         assertEquals(4, scan.problems().size(), scan.problems().toString());
         assertTrue(scan.warnings().stream().anyMatch(w -> w.contains(damaged.getFileName().toString())
@@ -121,9 +124,9 @@ class ResultsRecoveryTest extends SparkTestBase {
 
         SweepJob.Outcome resumed = SweepJob.run(spark, s, new SweepJob.Options(results.toString(), true, false, 0));
         assertEquals(1, resumed.ran(), "only the trial whose row was damaged runs again");
-        assertEquals(4, SweepJob.rows(spark, results.toString(), "t").count());
-        assertEquals(4, ResultStore.scan(results.toString(), "t", HADOOP).rows().size());
-        assertTrue(ResultStore.scan(results.toString(), "t", HADOOP).statuses().containsKey(damagedId));
+        assertEquals(4, rows(results.toString(), "t").count());
+        assertEquals(4, ResultTable.at(results.toString(), HADOOP).scan("t").rows().size());
+        assertTrue(ResultTable.at(results.toString(), HADOOP).scan("t").statuses().containsKey(damagedId));
         // The user's own files stay where they were; once they are moved, the table is healthy.
         assertEquals(1, check(results));
         for (String f : new String[] {"notes.txt", "empty.parquet", "export.parquet"}) {
@@ -142,15 +145,15 @@ class ResultsRecoveryTest extends SparkTestBase {
 
         // A second driver resumes the full sweep and is killed (SIGKILL) while a row is staged.
         Path yaml = Files.writeString(dir.resolve("t.yaml"), yaml("t", "[0, 1]"));
-        Path staging = results.resolve("sweep=t").resolve(ResultStore.STAGING);
+        Path staging = results.resolve("sweep=t").resolve(ResultTable.STAGING);
         try (ChildSweep child = ChildSweep.start(dir, yaml, results,
-                "-D" + TrialRowWriter.PAUSE_BEFORE_PUBLISH_MS + "=120000")) {
+                "-D" + RowWriter.PAUSE_BEFORE_PUBLISH_MS + "=120000")) {
             child.awaitWhileRunning(() -> Files.isDirectory(staging) && staging.toFile().list().length > 0, 240,
                     "staged row");
             child.signal("KILL");
             assertEquals(137, child.exitCode(30));
         }
-        assertEquals(1, files(staging, ResultStore.STAGING_SUFFIX).size());
+        assertEquals(1, files(staging, ResultTable.STAGING_SUFFIX).size());
         assertEachTrialOnce(results, ids(half));
         assertEquals(1, check(results), "stale staging is reported");
         // A staging file of an earlier version, which DuckDB's glob would have read as a second row.
@@ -159,7 +162,7 @@ class ResultsRecoveryTest extends SparkTestBase {
         SweepSpec full = spec(dir, "t", "[0, 1]");
         SweepJob.Outcome resumed = SweepJob.run(spark, full, new SweepJob.Options(results.toString(), true, false, 0));
         assertEquals(2, resumed.ran());
-        assertEquals(List.of(), files(results, ResultStore.STAGING_SUFFIX));
+        assertEquals(List.of(), files(results, ResultTable.STAGING_SUFFIX));
         assertFalse(Files.exists(results.resolve("sweep=t").resolve("_tmp-x-y.parquet")));
         assertEachTrialOnce(results, ids(full));
         assertEquals(0, check(results));
@@ -201,7 +204,7 @@ class ResultsRecoveryTest extends SparkTestBase {
             SweepJob.run(spark, SweepSpec.parse(upai.formatted(name), name, dir),
                     new SweepJob.Options(results.toString(), false, false, 0));
         }
-        ResultScan scan = ResultStore.scan(results.toString(), null, HADOOP);
+        ResultScan scan = ResultTable.at(results.toString(), HADOOP).scan(null);
         assertEquals(4, scan.rows().size());
         assertEquals(2, scan.sharedAcrossSweeps());
         assertTrue(scan.healthy(), "the same trial in two sweeps is not a fault");
@@ -216,10 +219,10 @@ class ResultsRecoveryTest extends SparkTestBase {
     void racingWritersOfOneRowBothSucceedAndTheRowIsNeverAbsent(@TempDir Path dir) throws Exception {
         String results = dir.resolve("results").toString();
         TrialConfig t = spec(dir, "t", "[0]").trials().get(0);
-        TrialResult r = new TrialResult(t.trialId(), TrialResult.Status.FAILED, "x.Error", "made by the test",
-                t.toMap(), Map.of(), List.of(), List.of(), Map.of());
-        TrialRowWriter.write(r, "t", results, HADOOP);
-        Path row = Path.of(java.net.URI.create(ResultStore.rowPath(results, "t", t.trialId()).toUri().toString()));
+        TrialResult r = new TrialResult(t.trialId(), null, TrialResult.Status.FAILED, "x.Error", "made by the test",
+                t.toMap(), new org.reconvene.metrics.MetricValues(), List.of(), List.of(), Map.of());
+        ResultTable.at(results, HADOOP).commit("t", r);
+        Path row = Path.of(java.net.URI.create(ResultTable.at(results, HADOOP).rowPath("t", t.trialId(), null).toUri().toString()));
         AtomicBoolean stop = new AtomicBoolean();
         AtomicBoolean absent = new AtomicBoolean();
         ExecutorService pool = Executors.newFixedThreadPool(3);
@@ -233,7 +236,7 @@ class ResultsRecoveryTest extends SparkTestBase {
             for (int w = 0; w < 2; w++) {
                 writers.add(pool.submit(() -> {
                     for (int i = 0; i < 25; i++) {
-                        TrialRowWriter.write(r, "t", results, HADOOP);
+                        ResultTable.at(results, HADOOP).commit("t", r);
                     }
                     return null;
                 }));
@@ -248,7 +251,7 @@ class ResultsRecoveryTest extends SparkTestBase {
         }
         assertFalse(absent.get(), "the row was absent at some instant during the rewrites");
         assertEachTrialOnce(dir.resolve("results"), Set.of(t.trialId()));
-        assertEquals(List.of(), files(dir.resolve("results"), ResultStore.STAGING_SUFFIX));
+        assertEquals(List.of(), files(dir.resolve("results"), ResultTable.STAGING_SUFFIX));
     }
 
     @Test

@@ -24,6 +24,11 @@ public abstract class SparkTestBase {
                 .getOrCreate();
     }
 
+    /** The readable rows of {@code sweep} in the results at {@code uri}, through the one reader. */
+    protected static org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> rows(String uri, String sweep) {
+        return org.reconvene.results.ResultTable.at(uri, spark.sparkContext().hadoopConfiguration()).rows(spark, sweep);
+    }
+
     @AfterAll
     static void stopSpark() {
         if (spark != null) {

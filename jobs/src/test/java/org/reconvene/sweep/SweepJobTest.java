@@ -13,6 +13,10 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.reconvene.results.ResultScan;
+import org.reconvene.results.ResultSchema;
+import org.reconvene.results.ResultTable;
+import org.reconvene.results.RowWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.reconvene.trial.TrialConfig;
@@ -43,11 +47,11 @@ class SweepJobTest extends SparkTestBase {
         SweepJob.Outcome o = SweepJob.run(spark, spec, new SweepJob.Options(results, false, false, 0));
         assertEquals(3, o.ran());
         assertEquals(1, o.failed());
-        Dataset<Row> rows = SweepJob.rows(spark, results, "t");
+        Dataset<Row> rows = rows(results, "t");
         assertEquals(3, rows.count(), "the models are not rows");
         for (Row r : rows.collectAsList()) {
             Path model = Path.of(java.net.URI.create(
-                    ResultStore.modelPath(results, "t", r.getAs("trial_id")).toUri().toString()));
+                    ResultTable.at(results, spark.sparkContext().hadoopConfiguration()).modelPath("t", r.getAs("trial_id")).toUri().toString()));
             if ("OK".equals(r.getAs("status"))) {
                 org.reconvene.deploy.OnnxModel m = org.reconvene.deploy.OnnxModel.read(model);
                 assertEquals(r.<String>getAs("trial_id"), m.metadata().get("trial_id"));
@@ -58,7 +62,7 @@ class SweepJobTest extends SparkTestBase {
                 assertFalse(java.nio.file.Files.exists(model), "a FAILED trial has no model");
             }
         }
-        assertEquals(0, ResultStore.scan(results, "t", spark.sparkContext().hadoopConfiguration()).warnings().size());
+        assertEquals(0, ResultTable.at(results, spark.sparkContext().hadoopConfiguration()).scan("t").warnings().size());
         assertThrows(SweepSpecException.class, () -> SweepSpec.parse("export: tflite\n" + yaml(dir), "t.yaml", dir));
     }
 
@@ -72,7 +76,7 @@ class SweepJobTest extends SparkTestBase {
         SweepJob.Outcome first = SweepJob.run(spark, spec, new SweepJob.Options(results, false, false, 0));
         assertEquals(4, first.ran());
         assertEquals(1, first.failed());
-        Dataset<Row> rows = SweepJob.rows(spark, results, "t");
+        Dataset<Row> rows = rows(results, "t");
         assertEquals(4, rows.count());
         Set<String> ids = trials.stream().map(TrialConfig::trialId).collect(Collectors.toSet());
         assertEquals(ids, rows.select("trial_id").collectAsList().stream().map(r -> r.getString(0))
@@ -103,15 +107,15 @@ class SweepJobTest extends SparkTestBase {
         // Every declared column of every OK row: filled, or declared nullable with its reason.
         java.util.Map<String, java.util.Set<String>> emptyWhereNotAllowed = new java.util.TreeMap<>();
         for (Row r : rows.filter("status = 'OK'").collectAsList()) {
-            for (String c : ResultSchema.scalars().keySet()) {
-                if (!ResultSchema.NULLABLE.containsKey(c) && r.isNullAt(r.fieldIndex(c))) {
+            for (String c : ResultSchema.scalarColumns()) {
+                if (!ResultSchema.nullableInOkRows().containsKey(c) && r.isNullAt(r.fieldIndex(c))) {
                     emptyWhereNotAllowed.computeIfAbsent(c, k -> new java.util.TreeSet<>()).add(r.getAs("method"));
                 }
             }
         }
         assertEquals(java.util.Map.of(), emptyWhereNotAllowed, "columns null in OK rows, by method");
-        for (String c : ResultSchema.NULLABLE.keySet()) {
-            assertTrue(ResultSchema.scalars().containsKey(c), "nullable " + c + " is not a column");
+        for (String c : ResultSchema.nullableInOkRows().keySet()) {
+            assertTrue(ResultSchema.scalarColumns().contains(c), "nullable " + c + " is not a column");
         }
 
         SweepJob.Outcome resumed = SweepJob.run(spark, spec, new SweepJob.Options(results, true, false, 0));
@@ -120,7 +124,7 @@ class SweepJobTest extends SparkTestBase {
 
         SweepJob.Outcome retried = SweepJob.run(spark, spec, new SweepJob.Options(results, false, true, 0));
         assertEquals(1, retried.ran(), "only the FAILED trial reruns");
-        assertEquals(4, SweepJob.rows(spark, results, "t").count(), "a rerun replaces its row");
+        assertEquals(4, rows(results, "t").count(), "a rerun replaces its row");
         try (var files = Files.list(dir.resolve("results").resolve("sweep=t"))) {
             assertEquals(4, files.filter(p -> p.toString().endsWith(".parquet")).count(), "no temporary files left");
         }

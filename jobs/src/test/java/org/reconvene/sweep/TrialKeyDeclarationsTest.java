@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.reconvene.results.ResultSchema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.reconvene.trial.TrialConfig;
@@ -24,15 +25,15 @@ class TrialKeyDeclarationsTest {
         List<String> declared = new ArrayList<>();
         for (TrialKey k : TrialKey.values()) {
             declared.add(k.key());
-            assertEquals(k.type().name(), ResultSchema.CONFIG.get(k.key()).name(), k.key());
+            assertEquals(k.type().name(), ResultSchema.kind(k.key()).name(), k.key());
             assertEquals(k.applicability().orElse(null),
-                    k.applicability().isPresent() ? ResultSchema.NULLABLE.get(k.key()) : null, k.key());
+                    k.applicability().isPresent() ? ResultSchema.nullableInOkRows().get(k.key()) : null, k.key());
         }
         assertEquals(declared, ResultSchema.configColumns());
         List<String> sweepKeys = new ArrayList<>(declared);
         sweepKeys.remove("data_uri"); // from the data section, never a key of its own
-        assertEquals(sweepKeys, List.copyOf(TrialKeys.DEFAULTS.keySet()));
-        assertFalse(TrialKeys.known("data_uri"));
+        assertEquals(sweepKeys, List.copyOf(SweepPoints.DEFAULTS.keySet()));
+        assertFalse(SweepPoints.known("data_uri"));
     }
 
     /** Every key is filled in some trial of a sweep over all methods and scorers, and null in one where it does not apply. */
@@ -77,7 +78,7 @@ class TrialKeyDeclarationsTest {
         assertEquals(org.reconvene.train.TrainingConfig.builder().build().epochs(), d.get("epochs"));
         for (TrialKey k : TrialKey.values()) {
             if (k.defaultValue().isPresent()) {
-                assertNotNull(TrialKeys.DEFAULTS.get(k.key()), k.key());
+                assertNotNull(SweepPoints.DEFAULTS.get(k.key()), k.key());
             }
         }
     }

@@ -13,4 +13,4 @@ public record LayerReport(
         int widthBefore,
         int widthAfter,
         double sensitivity,
-        boolean rectified) {}
+        boolean rectified) implements java.io.Serializable {}

@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import org.reconvene.data.ImageDataset;
 import org.reconvene.metrics.Measurements;
+import org.reconvene.metrics.MetricValues;
 import org.reconvene.model.ModelSpec;
 import org.reconvene.model.Network;
 import org.reconvene.provenance.Seeds;
@@ -67,7 +68,7 @@ public final class PrunedNetwork implements AutoCloseable {
      * The network's size, compute and latency (docs/METHOD.md section 7); for Reconvene also the
      * counterpart's and the ratios, from alternating runs in this process.
      */
-    public Map<String, Object> measure(int latencyRuns) {
+    public MetricValues measure(int latencyRuns) {
         return counterpart() != null
                 ? Measurements.compare(counterpart(), network(), latencyRuns)
                 : Measurements.of(network(), latencyRuns);
@@ -78,8 +79,8 @@ public final class PrunedNetwork implements AutoCloseable {
      * latency in ONNX Runtime, and for Reconvene their ratios to the counterpart's, exported with
      * {@code deployInput} (docs/METHOD.md section 7).
      */
-    public Map<String, Object> measure(int latencyRuns, InputTransform deployInput) {
-        Map<String, Object> out = new LinkedHashMap<>(measure(latencyRuns));
+    public MetricValues measure(int latencyRuns, InputTransform deployInput) {
+        MetricValues out = measure(latencyRuns);
         out.putAll(counterpart() != null
                 ? OnnxMeasurements.compare(counterpart(), network(), deployInput, latencyRuns)
                 : OnnxMeasurements.of(network(), deployInput, latencyRuns));

@@ -1,5 +1,7 @@
 package org.reconvene.train;
 
+import org.reconvene.metrics.Metric;
+import org.reconvene.metrics.MetricValues;
 import java.util.List;
 
 /**
@@ -23,14 +25,11 @@ public record TrainingResult(
      * {@code top5} (only for more than 10 classes, else null), {@code loss}, {@code train_ms},
      * {@code eval_ms}.
      */
-    public java.util.Map<String, Object> metrics(int classes) {
-        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
-        m.put("top1", top1);
-        m.put("top1_best", top1Best);
-        m.put("top5", classes > 10 ? top5 : null);
-        m.put("loss", loss);
-        m.put("train_ms", trainMs);
-        m.put("eval_ms", evalMs);
-        return m;
+    public MetricValues metrics(int classes) {
+        MetricValues m = new MetricValues().put(Metric.TOP1, top1).put(Metric.TOP1_BEST, top1Best);
+        if (classes > 10) {
+            m.put(Metric.TOP5, top5);
+        }
+        return m.put(Metric.LOSS, loss).put(Metric.TRAIN_MS, trainMs).put(Metric.EVAL_MS, evalMs);
     }
 }

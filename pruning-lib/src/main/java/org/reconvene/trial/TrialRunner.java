@@ -1,96 +1,159 @@
 package org.reconvene.trial;
 
-import org.reconvene.deploy.InputTransform;
-import org.reconvene.deploy.OnnxExport;
-import org.reconvene.deploy.OnnxModel;
-
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.reconvene.data.FileTrees;
 import org.reconvene.data.ImageDataset;
-import org.reconvene.model.Architecture;
+import org.reconvene.deploy.InputTransform;
+import org.reconvene.deploy.OnnxExport;
+import org.reconvene.metrics.Metric;
+import org.reconvene.metrics.MetricValues;
 import org.reconvene.model.Architectures;
-import org.reconvene.model.ModelSpec;
+import org.reconvene.model.Network;
+import org.reconvene.model.NetworkStore;
 import org.reconvene.provenance.Provenance;
-import org.reconvene.prune.PruneResult;
+import org.reconvene.prune.LayerReport;
 import org.reconvene.prune.PrunedNetwork;
 import org.reconvene.train.NetworkTrainer;
+import org.reconvene.train.OptimizerState;
 import org.reconvene.train.TrainingResult;
 
 /**
- * Runs one trial end to end: build the model from the trial seed, prune it, train it briefly,
- * measure it, and return the result row.
+ * Runs one trial, or the part of it a {@link TrialPlan} names: build the model from the trial
+ * seed and prune it (or load the checkpoint a search rung continues from), check constraints,
+ * train, measure, export and checkpoint, and return the result row. A sweep's trials and a
+ * search's rungs both come through here, so their rows are made the same way.
  *
  * <p>Any exception, a diverging loss included, becomes a FAILED result with the error's class and
  * message; the runner never throws for a bad trial, so a sweep goes on. A runner is cheap; it
- * shares a {@link DatasetCache} with the other runners of its JVM.
+ * shares a {@link DatasetCache} with the other runners of its JVM. The trial's log lines carry its
+ * id in the logging context ({@value #LOG_KEY}), so trials running side by side can be told apart.
  */
 public final class TrialRunner {
 
     /** The logging-context key under which a trial's log lines carry its id. */
     public static final String LOG_KEY = "trial";
+    /** The optimizer state's file in a checkpoint directory. */
+    public static final String OPTIMIZER_FILE = "optimizer.bin";
 
     private final DatasetCache datasets;
-    private final Deployment deployment;
 
     /** A runner loading datasets through {@code datasets}. */
     public TrialRunner(DatasetCache datasets) {
-        this(datasets, null);
+        this.datasets = Objects.requireNonNull(datasets, "datasets");
     }
 
-    private TrialRunner(DatasetCache datasets, Deployment deployment) {
-        this.datasets = datasets;
-        this.deployment = deployment;
-    }
-
-    /** Receives each trial's trained network exported to ONNX, before its row is returned. */
-    @FunctionalInterface
-    public interface Deployment {
-        /** Stores {@code model} of {@code trial}; a failure here fails the trial. */
-        void accept(TrialConfig trial, OnnxModel model) throws java.io.IOException;
-    }
-
-    /** A runner that also exports every trained network to ONNX and hands it to {@code deployment}. */
-    public TrialRunner withDeployment(Deployment deployment) {
-        return new TrialRunner(datasets, java.util.Objects.requireNonNull(deployment, "deployment"));
-    }
-
-    /** Runs {@code trial} on this thread; {@code executor} names where, for the provenance. */
+    /** Runs the whole of {@code trial} on this thread; {@code executor} names where, for the provenance. */
     public TrialResult run(TrialConfig trial, String executor) {
+        return run(trial, TrialPlan.whole(), executor);
+    }
+
+    /** Runs {@code trial} as {@code plan} says, on this thread. */
+    public TrialResult run(TrialConfig trial, TrialPlan plan, String executor) {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        // two trials train side by side in one executor JVM: their log lines (epochs, pruning)
-        // carry the trial id through the logging context, as %X{trial} in the layout
+        MetricValues metrics = new MetricValues();
         try (org.slf4j.MDC.MDCCloseable logContext = org.slf4j.MDC.putCloseable(LOG_KEY, trial.trialId())) {
-            Architecture arch = Architectures.get(trial.model());
             ImageDataset data = datasets.get(trial.dataset(), trial.dataUri());
-            ModelSpec spec = InputFit.specFor(arch, data);
-            try (PrunedNetwork p = PrunedNetwork.builder().setSpec(spec).setConfig(trial.pruning()).setSeed(trial.seed())
-                    .optDataset(data).build()) {
-                PruneResult pr = p.result();
-                metrics.put("prune_ms", pr.pruneMs());
-                TrainingResult tr = new NetworkTrainer(trial.training()).train(p.network(), data);
-                metrics.putAll(tr.metrics(data.numClasses()));
-                long m0 = System.nanoTime();
-                InputTransform input = InputTransform.of(data);
-                metrics.putAll(p.measure(trial.latencyRuns(), input));
-                if (deployment != null) {
-                    Map<String, Object> meta = new LinkedHashMap<>(trial.toMap());
-                    meta.put("trial_id", trial.trialId());
-                    meta.put("top1", tr.top1());
-                    deployment.accept(trial, OnnxExport.builder().setNetwork(p.network()).setInput(input)
-                            .optMetadata(meta).build());
-                }
-                metrics.put("measure_ms", (System.nanoTime() - m0) / 1_000_000);
-                // everything else (data, init, pruning data) is the trial's overhead
-                metrics.put("trial_ms", (System.nanoTime() - t0) / 1_000_000);
-                return new TrialResult(trial.trialId(), TrialResult.Status.OK, null, null, trial.toMap(), metrics,
-                        pr.layers(), tr.history(), Provenance.capture(executor, started).toMap());
+            InputTransform input = InputTransform.of(data);
+            NetworkTrainer trainer = new NetworkTrainer(trial.training());
+            if (plan.stopAfter() > 0) {
+                trainer.optStopAfter(plan.stopAfter());
             }
+            Outcome o = plan.resume() == null
+                    ? fresh(trial, plan, data, input, trainer, metrics)
+                    : resumed(trial, plan, data, input, trainer, metrics);
+            metrics.put(Metric.TRIAL_MS, (System.nanoTime() - t0) / 1_000_000);
+            Map<String, Object> provenance = Provenance.capture(executor, started).toMap();
+            if (o.violation() != null) {
+                // Measured, never trained: the point of checking before training.
+                return new TrialResult(trial.trialId(), plan.rung(), TrialResult.Status.INFEASIBLE, null, o.violation(),
+                        trial.toMap(), metrics, o.layers(), List.of(), provenance);
+            }
+            metrics.putAll(o.training().metrics(data.numClasses()));
+            return new TrialResult(trial.trialId(), plan.rung(), TrialResult.Status.OK, null, null, trial.toMap(),
+                    metrics, o.layers(), o.training().history(), provenance);
         } catch (Throwable t) {
-            return TrialResult.failed(trial, t, metrics, Provenance.capture(executor, started).toMap());
+            return TrialResult.failed(trial, plan.rung(), t, metrics, Provenance.capture(executor, started).toMap());
+        }
+    }
+
+    /** What one run produced: training (null when a constraint stopped it), layers, the broken constraints. */
+    private record Outcome(TrainingResult training, List<LayerReport> layers, String violation) {}
+
+    /** Prunes a fresh network, checks constraints (measuring first), trains, measures, hands on. */
+    private Outcome fresh(TrialConfig trial, TrialPlan plan, ImageDataset data, InputTransform input,
+            NetworkTrainer trainer, MetricValues metrics) throws IOException {
+        try (PrunedNetwork p = PrunedNetwork.builder()
+                .setSpec(InputFit.specFor(Architectures.get(trial.model()), data))
+                .setConfig(trial.pruning()).setSeed(trial.seed()).optDataset(data).build()) {
+            metrics.put(Metric.PRUNE_MS, p.result().pruneMs());
+            List<LayerReport> layers = p.result().layers();
+            boolean measureFirst = plan.constraints() != null;
+            if (measureFirst) {
+                measure(p, trial, input, metrics);
+                String violation = plan.constraints().apply(metrics);
+                if (violation != null) {
+                    return new Outcome(null, layers, violation);
+                }
+            }
+            TrainingResult tr = trainer.train(p.network(), data);
+            if (!measureFirst) {
+                measure(p, trial, input, metrics);
+            }
+            handOn(trial, plan, p.network(), trainer, input, tr);
+            return new Outcome(tr, layers, null);
+        }
+    }
+
+    /** Continues a checkpointed network: the measurements and layers are the first rung's. */
+    private Outcome resumed(TrialConfig trial, TrialPlan plan, ImageDataset data, InputTransform input,
+            NetworkTrainer trainer, MetricValues metrics) throws IOException {
+        TrialPlan.Checkpoint from = plan.resume();
+        metrics.putAll(from.measured());
+        try (Network net = NetworkStore.load(from.dir())) {
+            trainer.optResume(OptimizerState.read(from.dir().resolve(OPTIMIZER_FILE)));
+            TrainingResult tr = trainer.train(net, data);
+            handOn(trial, plan, net, trainer, input, tr);
+            return new Outcome(tr, from.layers(), null);
+        }
+    }
+
+    /** Size, compute and latency in libtorch and ONNX Runtime (docs/METHOD.md section 7), and how long that took. */
+    private static void measure(PrunedNetwork p, TrialConfig trial, InputTransform input, MetricValues metrics) {
+        long m0 = System.nanoTime();
+        metrics.putAll(p.measure(trial.latencyRuns(), input));
+        metrics.put(Metric.MEASURE_MS, (System.nanoTime() - m0) / 1_000_000);
+    }
+
+    /** Exports and checkpoints the trained network where the plan says. */
+    private static void handOn(TrialConfig trial, TrialPlan plan, Network net, NetworkTrainer trainer,
+            InputTransform input, TrainingResult tr) throws IOException {
+        if (plan.deployment() != null) {
+            Map<String, Object> meta = new LinkedHashMap<>(trial.toMap());
+            meta.put("trial_id", trial.trialId());
+            meta.put("top1", tr.top1());
+            plan.deployment().accept(trial, OnnxExport.builder().setNetwork(net).setInput(input).optMetadata(meta)
+                    .build());
+        }
+        if (plan.checkpoint() != null) {
+            Path dir = Files.createTempDirectory("reconvene-checkpoint-");
+            try {
+                NetworkStore.save(net, dir);
+                trainer.optimizerState().write(dir.resolve(OPTIMIZER_FILE));
+                input.write(dir);
+                plan.checkpoint().accept(dir);
+            } finally {
+                FileTrees.delete(dir);
+            }
         }
     }
 }

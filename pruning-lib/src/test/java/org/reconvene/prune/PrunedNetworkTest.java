@@ -1,5 +1,7 @@
 package org.reconvene.prune;
 
+import org.reconvene.metrics.Metric;
+import org.reconvene.metrics.MetricValues;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -36,8 +38,8 @@ class PrunedNetworkTest {
             try (PrunedNetwork p = prune(method, init)) {
                 assertEquals(1, init.size());
                 pruned = p.network();
-                Map<String, Object> m = p.measure(1);
-                assertTrue(m.containsKey("params_nonzero") && m.containsKey("latency_ms_b1"), m.keySet().toString());
+                MetricValues m = p.measure(1);
+                assertTrue(m.has(Metric.PARAMS_NONZERO) && m.has(Metric.LATENCY_MS_B1), m.toString());
                 if (method.equals("upai")) {
                     assertSame(init.get(0), pruned, "unstructured methods mask the initial network");
                     assertNull(p.counterpart());
@@ -46,7 +48,7 @@ class PrunedNetworkTest {
                 }
                 if (method.equals("reconvene")) {
                     assertSame(init.get(0), p.counterpart(), "the initial network is left as the counterpart");
-                    assertNotNull(m.get("size_ratio"));
+                    assertNotNull(m.get(Metric.SIZE_RATIO));
                 }
             }
             assertFalse(init.get(0).manager().isOpen(), method + ": initial network closed");

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.reconvene.data.SyntheticImageGenerator;
+import org.reconvene.metrics.Metric;
 import org.reconvene.prune.PruningConfig;
 import org.reconvene.prune.PruningMethod;
 import org.reconvene.train.TrainingConfig;
@@ -40,10 +41,10 @@ class TrialRunnerTest {
         TrialResult r = new TrialRunner(new DatasetCache()).run(trial("resnet20", "reconvene", 0.05, 3), "test");
         assertEquals(TrialResult.Status.OK, r.status(), r.errorMessage());
         assertNull(r.errorClass());
-        for (String k : new String[] {"top1", "prune_ms", "params", "params_nonzero", "macs", "latency_ms_b1",
-                "serialized_bytes", "size_ratio", "speedup_b1", "compression"}) {
-            assertTrue(r.metrics().containsKey(k), k);
+        for (Metric m : Metric.values()) {
+            assertTrue(r.metrics().has(m) || m.nullable().isPresent(), "an OK trial measures " + m);
         }
+        assertTrue(r.metrics().has(Metric.SIZE_RATIO) && r.metrics().has(Metric.SPEEDUP_ORT_B1), "reconvene's ratios");
         assertEquals(1, r.history().size());
         assertEquals(22, r.layers().size());
         assertEquals("test", r.provenance().get("executor"));
@@ -54,8 +55,8 @@ class TrialRunnerTest {
     void logLinesOfATrialCarryItsIdAndOnlyWhileItRuns() {
         TrialConfig t = trial("resnet20", "dense", 0.05, 4);
         String[] seen = new String[1];
-        TrialResult r = new TrialRunner(new DatasetCache())
-                .withDeployment((trial, model) -> seen[0] = org.slf4j.MDC.get(TrialRunner.LOG_KEY)).run(t, "test");
+        TrialResult r = new TrialRunner(new DatasetCache()).run(t, TrialPlan.builder()
+                .optDeployment((trial, model) -> seen[0] = org.slf4j.MDC.get(TrialRunner.LOG_KEY)).build(), "test");
         assertEquals(TrialResult.Status.OK, r.status(), r.errorMessage());
         assertEquals(t.trialId(), seen[0]);
         assertNull(org.slf4j.MDC.get(TrialRunner.LOG_KEY));

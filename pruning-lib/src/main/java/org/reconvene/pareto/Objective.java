@@ -1,4 +1,4 @@
-package org.reconvene.search;
+package org.reconvene.pareto;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package org.reconvene.sweep;
+package org.reconvene.results;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,6 +9,7 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
 import org.apache.parquet.schema.Types;
+import org.reconvene.metrics.Metric;
 import org.reconvene.trial.TrialKey;
 
 /**
@@ -23,7 +24,7 @@ import org.reconvene.trial.TrialKey;
 public final class ResultSchema {
 
     /** The value type of a scalar column. */
-    enum Kind {
+    public enum Kind {
         STRING,
         DOUBLE,
         LONG,
@@ -39,20 +40,8 @@ public final class ResultSchema {
     /** Config columns: one per {@link TrialKey}, in its declaration order. */
     static final Map<String, Kind> CONFIG = configColumnsFromKeys();
 
-    /** Metric columns (docs/METHOD.md section 7). */
-    static final Map<String, Kind> METRICS = columns(
-            "top1", Kind.DOUBLE, "top1_best", Kind.DOUBLE, "top5", Kind.DOUBLE, "loss", Kind.DOUBLE,
-            "prune_ms", Kind.LONG, "train_ms", Kind.LONG, "eval_ms", Kind.LONG, "measure_ms", Kind.LONG,
-            "trial_ms", Kind.LONG, "params", Kind.LONG, "params_nonzero", Kind.LONG,
-            "prunable", Kind.LONG, "density", Kind.DOUBLE, "density_reached", Kind.DOUBLE,
-            "compression", Kind.DOUBLE, "macs", Kind.LONG, "macs_nonzero", Kind.LONG,
-            "serialized_bytes", Kind.LONG, "latency_ms_b1", Kind.DOUBLE, "latency_ms_b64", Kind.DOUBLE,
-            "upai_params_nonzero", Kind.LONG, "upai_serialized_bytes", Kind.LONG, "upai_macs_nonzero", Kind.LONG,
-            "upai_latency_ms_b1", Kind.DOUBLE, "upai_latency_ms_b64", Kind.DOUBLE, "size_ratio", Kind.DOUBLE,
-            "speedup_b1", Kind.DOUBLE, "speedup_b64", Kind.DOUBLE,
-            "onnx_bytes", Kind.LONG, "onnx_gzip_bytes", Kind.LONG, "latency_ort_ms_b1", Kind.DOUBLE,
-            "latency_ort_ms_b64", Kind.DOUBLE, "speedup_ort_b1", Kind.DOUBLE, "speedup_ort_b64", Kind.DOUBLE,
-            "size_ratio_onnx", Kind.DOUBLE, "size_ratio_onnx_gzip", Kind.DOUBLE);
+    /** Metric columns (docs/METHOD.md section 7): one per {@link Metric}, in its declaration order. */
+    static final Map<String, Kind> METRICS = metricColumnsFromDeclarations();
 
     /** Provenance columns, as in {@link org.reconvene.provenance.Provenance#toMap()}. */
     static final Map<String, Kind> PROVENANCE = columns(
@@ -79,23 +68,10 @@ public final class ResultSchema {
      * every OK row (a test checks this on a real sweep's rows). Config fields that do not apply to
      * a trial's method are null so that such trials share one id ({@code TrialConfig.toMap}).
      */
-    static final Map<String, String> NULLABLE = withConfigApplicability(
+    static final Map<String, String> NULLABLE = nullableColumns(
             "error_class", "set only for FAILED rows",
             "error_message", "set only for FAILED and INFEASIBLE rows",
-            "rung", "only rows of a search: the rung whose training the row reports (0 = the first)",
-            "top5", "only datasets of more than 10 classes, where top-5 says more than top-1",
-            "upai_params_nonzero", "measured only against the unstructured counterpart built in the same trial (reconvene)",
-            "upai_serialized_bytes", "as upai_params_nonzero",
-            "upai_macs_nonzero", "as upai_params_nonzero",
-            "upai_latency_ms_b1", "as upai_params_nonzero",
-            "upai_latency_ms_b64", "as upai_params_nonzero",
-            "size_ratio", "as upai_params_nonzero",
-            "speedup_b1", "as upai_params_nonzero",
-            "speedup_b64", "as upai_params_nonzero",
-            "speedup_ort_b1", "as upai_params_nonzero",
-            "speedup_ort_b64", "as upai_params_nonzero",
-            "size_ratio_onnx", "as upai_params_nonzero",
-            "size_ratio_onnx_gzip", "as upai_params_nonzero");
+            "rung", "only rows of a search: the rung whose training the row reports (0 = the first)");
 
     /** The Parquet schema of a row. */
     static final MessageType SCHEMA = build();
@@ -115,6 +91,21 @@ public final class ResultSchema {
     /** The names of the provenance columns, in row order. */
     public static List<String> provenanceColumns() {
         return List.copyOf(PROVENANCE.keySet());
+    }
+
+    /** The type of scalar column {@code name}, or null where there is none. */
+    public static Kind kind(String name) {
+        return SCALARS.get(name);
+    }
+
+    /** The names of every scalar column, in row order. */
+    public static List<String> scalarColumns() {
+        return List.copyOf(SCALARS.keySet());
+    }
+
+    /** The columns an OK row may leave null, each with the reason (every other one is filled in every OK row). */
+    public static Map<String, String> nullableInOkRows() {
+        return NULLABLE;
     }
 
     /** Every scalar column in row order. */
@@ -192,8 +183,8 @@ public final class ResultSchema {
         return java.util.Collections.unmodifiableMap(m);
     }
 
-    /** {@code pairs}, then every config column that applies to some trials only, with the key's reason. */
-    private static Map<String, String> withConfigApplicability(String... pairs) {
+    /** {@code pairs}, every config column that applies to some trials only and every metric that may be null, with their reasons. */
+    private static Map<String, String> nullableColumns(String... pairs) {
         Map<String, String> m = new LinkedHashMap<>();
         for (TrialKey k : TrialKey.values()) {
             k.applicability().ifPresent(why -> m.put(k.key(), why));
@@ -201,7 +192,46 @@ public final class ResultSchema {
         for (int i = 0; i < pairs.length; i += 2) {
             m.put(pairs[i], pairs[i + 1]);
         }
+        for (Metric metric : Metric.values()) {
+            metric.nullable().ifPresent(why -> m.put(metric.column(), why));
+        }
         return java.util.Collections.unmodifiableMap(m);
+    }
+
+    private static Map<String, Kind> metricColumnsFromDeclarations() {
+        Map<String, Kind> m = new LinkedHashMap<>();
+        for (Metric metric : Metric.values()) {
+            m.put(metric.column(), switch (metric.type()) {
+                case LONG -> Kind.LONG;
+                case DOUBLE -> Kind.DOUBLE;
+            });
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /**
+     * Why a file with {@code schema} cannot be read with the other rows, or null: a declared column
+     * stored with another type (a foreign writer's INT32 {@code seed}, say) would make Spark refuse
+     * to merge the table's schemas, so every reader names the file and skips it instead.
+     */
+    static String conflict(MessageType schema) {
+        for (Type field : schema.getFields()) {
+            Kind kind = SCALARS.get(field.getName());
+            if (kind == null) {
+                continue;
+            }
+            Type declared = primitive(field.getName(), kind);
+            boolean same = field.isPrimitive()
+                    && field.asPrimitiveType().getPrimitiveTypeName() == declared.asPrimitiveType().getPrimitiveTypeName();
+            if (!same) {
+                return "column " + field.getName() + " is " + describe(field) + ", declared " + describe(declared);
+            }
+        }
+        return null;
+    }
+
+    private static String describe(Type t) {
+        return t.isPrimitive() ? t.asPrimitiveType().getPrimitiveTypeName().name() : "a group";
     }
 
     private static Map<String, Kind> columns(Object... pairs) {

@@ -1,11 +1,15 @@
-package org.reconvene.sweep;
+package org.reconvene.search;
 
+import org.reconvene.metrics.Metric;
+import org.reconvene.sweep.SweepSpec;
+import org.reconvene.sweep.SweepSpecException;
+import org.reconvene.sweep.YamlLimits;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.reconvene.search.Objective;
+import org.reconvene.pareto.Objective;
 import org.reconvene.trial.TrialKey;
 
 /**
@@ -36,17 +40,14 @@ import org.reconvene.trial.TrialKey;
  */
 public final class SearchSpec {
 
-    /** Metrics known before training: what constraints may bound. */
-    static final List<String> PRE_TRAINING = List.of("params", "params_nonzero", "macs", "macs_nonzero",
-            "serialized_bytes", "latency_ms_b1", "latency_ms_b64", "onnx_bytes", "onnx_gzip_bytes", "latency_ort_ms_b1",
-            "latency_ort_ms_b64", "compression", "density_reached");
-    private static final List<String> ONNX = List.of("onnx_bytes", "onnx_gzip_bytes", "latency_ort_ms_b1",
-            "latency_ort_ms_b64");
+    /** Metrics known before training: what constraints may bound ({@link Metric#beforeTraining()}). */
+    static final List<String> PRE_TRAINING = java.util.Arrays.stream(Metric.values()).filter(Metric::beforeTraining)
+            .map(Metric::column).toList();
 
     /** A bound on one metric. */
     public record Constraint(String metric, Double min, Double max) implements java.io.Serializable {
         /** Why {@code value} breaks it, or null when it does not. */
-        String violation(double value) {
+        public String violation(double value) {
             if (max != null && value > max) {
                 return metric + " " + value + " > max " + max;
             }
@@ -303,9 +304,16 @@ public final class SearchSpec {
         return eta;
     }
 
-    /** Whether a constraint or objective needs the ONNX Runtime measurements (which cost an export). */
-    boolean needsOnnx() {
-        return constraints.stream().anyMatch(c -> ONNX.contains(c.metric()))
-                || objectives.stream().anyMatch(o -> ONNX.contains(o.metric()));
+    /** Why {@code measured} breaks {@code constraints} ("; "-joined), or null when it meets them all. */
+    public static String violations(List<Constraint> constraints, org.reconvene.metrics.MetricValues measured) {
+        List<String> broken = new ArrayList<>();
+        for (Constraint c : constraints) {
+            double v = measured.number(Metric.byColumn(c.metric()).orElseThrow());
+            String why = Double.isNaN(v) ? c.metric() + " was not measured" : c.violation(v);
+            if (why != null) {
+                broken.add(why);
+            }
+        }
+        return broken.isEmpty() ? null : String.join("; ", broken);
     }
 }

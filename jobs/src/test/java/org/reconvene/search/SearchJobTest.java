@@ -1,4 +1,4 @@
-package org.reconvene.sweep;
+package org.reconvene.search;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,7 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.reconvene.deploy.InputTransform;
 import org.reconvene.model.Network;
 import org.reconvene.model.NetworkStore;
-import org.reconvene.search.Pareto;
+import org.reconvene.pareto.Pareto;
+import org.reconvene.results.ResultSchema;
+import org.reconvene.results.ResultTable;
+import org.reconvene.sweep.SparkTestBase;
+import org.reconvene.sweep.SweepSpecException;
 
 /** The budget search on local[2]: constraints before training, promotion, checkpoints, resume. */
 class SearchJobTest extends SparkTestBase {
@@ -52,14 +56,16 @@ class SearchJobTest extends SparkTestBase {
         SearchSpec search = spec(dir);
         String results = dir.resolve("results").toUri().toString();
         SearchJob.Outcome o = SearchJob.run(spark, search, new SearchJob.Options(results, false));
-        Map<String, Row> r0 = SearchJob.rowsAt(spark, results, "tiny", 0);
-        Map<String, Row> r1 = SearchJob.rowsAt(spark, results, "tiny", 1);
+        ResultTable table = ResultTable.at(results, spark.sparkContext().hadoopConfiguration());
+        Set<String> ids = search.candidates().trials().stream().map(t -> t.trialId()).collect(Collectors.toSet());
+        Map<String, Row> r0 = SearchJob.rowsAt(spark, table, "tiny", 0, ids);
+        Map<String, Row> r1 = SearchJob.rowsAt(spark, table, "tiny", 1, ids);
         assertEquals(search.candidates().trials().size(), r0.size(), "every candidate is measured");
         List<Row> feasible = new ArrayList<>();
         int infeasible = 0;
         for (Row x : r0.values()) {
             String id = x.getAs("trial_id");
-            Path ckpt = Path.of(java.net.URI.create(SearchJob.checkpoint(results, "tiny", id, 0).toUri().toString()));
+            Path ckpt = Path.of(java.net.URI.create(table.checkpointPath("tiny", id, 0).toUri().toString()));
             if ("upai".equals(x.getAs("method"))) {
                 assertEquals("INFEASIBLE", x.<String>getAs("status"), "a masked network stores dense: 1.1 MB");
             }
@@ -96,6 +102,22 @@ class SearchJobTest extends SparkTestBase {
                     "the pruned network's measurements carry over");
         }
         assertEquals(feasible.size() + r1.size(), o.epochsTrained());
+        // Every column of every OK row, at every rung: filled, or declared nullable with its reason
+        // (the standard SweepJobTest holds sweep rows to); a later rung carries the per-layer detail.
+        java.util.Map<String, java.util.Set<String>> emptyWhereNotAllowed = new java.util.TreeMap<>();
+        List<Row> ok = new ArrayList<>(feasible);
+        ok.addAll(r1.values());
+        for (Row x : ok) {
+            for (String c : ResultSchema.scalarColumns()) {
+                if (!ResultSchema.nullableInOkRows().containsKey(c) && x.isNullAt(x.fieldIndex(c))) {
+                    emptyWhereNotAllowed.computeIfAbsent(c, k -> new java.util.TreeSet<>()).add(x.getAs("method"));
+                }
+            }
+            assertNotNull(x.getAs("rung"), "a search row names its rung");
+            assertEquals(r0.get(x.<String>getAs("trial_id")).getList(x.fieldIndex("layers")).size(),
+                    x.getList(x.fieldIndex("layers")).size(), "per-layer detail at every rung");
+        }
+        assertEquals(Map.of(), emptyWhereNotAllowed, "columns null in OK search rows, by method");
         // The front's models load as saved networks with their input transform, ready for export.
         assertFalse(o.front().isEmpty());
         for (SearchJob.Member m : o.front()) {
@@ -115,19 +137,19 @@ class SearchJobTest extends SparkTestBase {
             }
         }
         String lost = r1.keySet().iterator().next();
-        Files.delete(sweepDir.resolve(SearchJob.rowName(lost, 1) + ".parquet"));
+        Files.delete(sweepDir.resolve(ResultTable.rowName(lost, 1) + ".parquet"));
         Thread.sleep(20);
         SearchJob.Outcome again = SearchJob.run(spark, search, new SearchJob.Options(results, true));
         try (var files = Files.list(sweepDir)) {
             for (Path f : files.filter(f -> f.toString().endsWith(".parquet")).toList()) {
                 String n = f.getFileName().toString();
-                if (n.equals(SearchJob.rowName(lost, 1) + ".parquet")) {
+                if (n.equals(ResultTable.rowName(lost, 1) + ".parquet")) {
                     continue;
                 }
                 assertEquals(before.get(n), Files.getLastModifiedTime(f), n + " was rewritten on resume");
             }
         }
-        assertTrue(Files.exists(sweepDir.resolve(SearchJob.rowName(lost, 1) + ".parquet")), "the lost row is redone");
+        assertTrue(Files.exists(sweepDir.resolve(ResultTable.rowName(lost, 1) + ".parquet")), "the lost row is redone");
         assertEquals(o.front().stream().map(SearchJob.Member::trialId).toList(),
                 again.front().stream().map(SearchJob.Member::trialId).toList());
     }

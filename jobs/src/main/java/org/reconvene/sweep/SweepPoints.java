@@ -20,12 +20,12 @@ import org.reconvene.trial.TrialKey;
  * <p>Keys are the config columns of a result row. Values are checked for type here and for range
  * by the configs themselves; either failure names the key.
  */
-final class TrialKeys {
+final class SweepPoints {
 
     /** Every key with its default (null for model, dataset, method), from {@link TrialKey}. */
     static final Map<String, Object> DEFAULTS = TrialKey.defaults();
 
-    private TrialKeys() {}
+    private SweepPoints() {}
 
     /** Whether {@code key} is a trial key. */
     static boolean known(String key) {

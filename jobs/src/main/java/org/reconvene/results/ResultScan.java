@@ -1,4 +1,4 @@
-package org.reconvene.sweep;
+package org.reconvene.results;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What {@link ResultStore#scan} found under a results location: the readable rows, the files that
+ * What {@link ResultTable#scan} found under a results location: the readable rows, the files that
  * are not readable rows, and staging files left by interrupted commits.
  *
  * @param root the canonical results location
@@ -17,13 +17,13 @@ import java.util.TreeMap;
  */
 public record ResultScan(String root, List<RowFile> rows, List<Problem> problems, List<String> staging) {
 
-    /** One readable result file and the fields that identify its row. */
+    /** One readable result file and the fields that identify its row; {@code rung} only for a search's rows. */
     public record RowFile(String path, String sweepId, String trialId, String status, Integer threads,
-            String finished) {
+            String finished, Integer rung) {
 
-        /** Whether the file is named after the trial it holds, as every committed row is. */
+        /** Whether the file is named after the trial (and rung) it holds, as every committed row is. */
         public boolean named() {
-            return path.endsWith("/" + trialId + ".parquet");
+            return path.endsWith("/" + ResultTable.rowName(trialId, rung) + ".parquet");
         }
     }
 
@@ -48,14 +48,16 @@ public record ResultScan(String root, List<RowFile> rows, List<Problem> problems
     }
 
     /**
-     * Trial ids with more than one row within one sweep (copies of a row under another name):
-     * sweep/trial to the files holding it. The same trial in two sweeps is not listed here; see
-     * {@link #sharedAcrossSweeps}.
+     * Rows that hold the same trial (and rung) within one sweep (copies of a row under another
+     * name): sweep/row name to the files holding it. A search's rungs of one trial are rows of
+     * their own, not duplicates; the same trial in two sweeps is not listed here either (see
+     * {@link #sharedAcrossSweeps}).
      */
     public Map<String, List<String>> duplicates() {
         Map<String, List<String>> byKey = new TreeMap<>();
         for (RowFile r : rows) {
-            byKey.computeIfAbsent(r.sweepId() + "/" + r.trialId(), k -> new ArrayList<>()).add(r.path());
+            byKey.computeIfAbsent(r.sweepId() + "/" + ResultTable.rowName(r.trialId(), r.rung()),
+                    k -> new ArrayList<>()).add(r.path());
         }
         byKey.values().removeIf(l -> l.size() < 2);
         return byKey;

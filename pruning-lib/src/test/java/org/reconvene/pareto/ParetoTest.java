@@ -1,4 +1,4 @@
-package org.reconvene.search;
+package org.reconvene.pareto;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

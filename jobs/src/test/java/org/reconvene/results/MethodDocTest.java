@@ -1,4 +1,4 @@
-package org.reconvene.sweep;
+package org.reconvene.results;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

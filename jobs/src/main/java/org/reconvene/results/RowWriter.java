@@ -1,10 +1,9 @@
-package org.reconvene.sweep;
+package org.reconvene.results;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
@@ -16,54 +15,44 @@ import org.reconvene.train.EpochStats;
 import org.reconvene.trial.TrialResult;
 
 /**
- * Commits one trial's result row as its own Parquet file, {@code <results>/sweep=<id>/<trial>.parquet}.
+ * Commits one trial's result row as its own Parquet file, {@code RESULTS/sweep=NAME/ROW.parquet}
+ * ({@link ResultTable#rowName}).
  *
  * <p>Called by the task that ran the trial, right after it ends, so a crash of the driver or of
  * another executor never loses a finished trial. The row is written in full under the sweep's
- * hidden staging directory and published by one atomic replacing rename ({@link ResultStore}):
+ * hidden staging directory and published by one atomic replacing rename ({@link ResultTable}):
  * readers see the trial's previous row or its new one, never half a row and never none. The
- * name is the trial id, so a retried or rerun trial replaces its row instead of adding a second.
+ * name is the trial id (and rung), so a retried or rerun trial replaces its row instead of adding
+ * a second.
  */
-public final class TrialRowWriter {
+public final class RowWriter {
 
     /**
      * Test hook: milliseconds to wait between staging a row and publishing it, so that a test can
      * kill the JVM mid-commit. Unset (0) outside the crash tests.
      */
-    static final String PAUSE_BEFORE_PUBLISH_MS = "reconvene.test.pauseBeforePublishMs";
+    public static final String PAUSE_BEFORE_PUBLISH_MS = "reconvene.test.pauseBeforePublishMs";
 
-    private TrialRowWriter() {}
+    private RowWriter() {}
 
-    /** The directory holding a sweep's rows. */
-    public static Path sweepDir(String resultsUri, String sweepId) {
-        return ResultStore.sweepDir(resultsUri, sweepId);
-    }
-
-    /** Writes {@code r} as the row of trial {@code r.trialId()} in sweep {@code sweepId}. */
-    public static void write(TrialResult r, String sweepId, String resultsUri, Configuration conf) {
-        write(r, sweepId, resultsUri, conf, r.trialId());
-    }
-
-    /**
-     * Writes {@code r} as row {@code name} of sweep {@code sweepId}: a search writes one row per
-     * rung of a trial, {@code TRIAL_ID-rN}.
-     */
-    public static void write(TrialResult r, String sweepId, String resultsUri, Configuration conf, String name) {
-        Path target = ResultStore.rowPath(resultsUri, sweepId, name);
-        Path staged = ResultStore.stagingPath(resultsUri, sweepId, name);
-        Group row = row(r, sweepId);
+    /** Writes {@code r} as its row in {@code sweep} of {@code table}. */
+    static void write(ResultTable table, String sweep, TrialResult r) {
+        String name = ResultTable.rowName(r.trialId(), r.rung());
+        Path target = table.rowPath(sweep, r.trialId(), r.rung());
+        Path staged = table.stagingPath(sweep, name);
+        Group row = row(r, sweep);
         try {
-            try (ParquetWriter<Group> w = ExampleParquetWriter.builder(ResultStore.output(staged, conf))
+            try (ParquetWriter<Group> w = ExampleParquetWriter.builder(table.output(staged))
                     .withType(ResultSchema.SCHEMA)
-                    .withConf(conf)
+                    .withConf(table.conf())
                     .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                     .build()) {
                 w.write(row);
             }
             pauseForCrashTest();
-            ResultStore.publish(staged, target, conf);
+            table.publish(staged, target);
         } catch (IOException | RuntimeException e) {
-            ResultStore.discard(staged, conf);
+            table.discard(staged);
             if (e instanceof RuntimeException re) {
                 throw re;
             }
@@ -89,8 +78,9 @@ public final class TrialRowWriter {
         values.put("status", r.status().name());
         values.put("error_class", r.errorClass());
         values.put("error_message", r.errorMessage());
+        values.put("rung", r.rung());
         values.putAll(r.config());
-        values.putAll(r.metrics());
+        values.putAll(r.metrics().toMap());
         values.putAll(r.provenance());
         Map<String, ResultSchema.Kind> declared = ResultSchema.scalars();
         for (String k : values.keySet()) {

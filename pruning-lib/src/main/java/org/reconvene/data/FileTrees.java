@@ -1,4 +1,4 @@
-package org.reconvene.cli;
+package org.reconvene.data;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,13 +7,13 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Removal of the scratch and work directories that commands create on the local disk. */
-final class FileTrees {
+/** Removal of the scratch and work directories that commands, trials and searches create on the local disk. */
+public final class FileTrees {
 
     private FileTrees() {}
 
     /** Deletes {@code dir} and everything below it; a missing directory is not an error. */
-    static void delete(Path dir) {
+    public static void delete(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }
