@@ -17,7 +17,6 @@ import org.reconvene.prune.PruningConfig;
 import org.reconvene.prune.PruningMethod;
 import org.reconvene.score.PruningData;
 import org.reconvene.score.Scorers;
-import org.reconvene.trial.DatasetNames;
 
 /**
  * Pruning time per scorer and method, and the inference latency of what pruning produces.
@@ -44,7 +43,7 @@ public final class PruneBenchmark {
     public static List<Row> run(String model, double sparsity, List<String> scorers, int latencyRuns, Path scratch,
             Consumer<Row> done) {
         Architecture arch = Architectures.get(model);
-        int classes = DatasetNames.classes(arch.datasets().get(0));
+        int classes = org.reconvene.data.Dataset.of(arch.datasets().get(0)).classes();
         PruningData pd = pruningData(arch, classes, scratch);
         List<Row> rows = new ArrayList<>();
         for (String method : List.of("spai-random", "spai-l1")) {

@@ -18,7 +18,6 @@ import org.reconvene.score.ScorerSettings;
 import org.reconvene.score.Scorers;
 import org.reconvene.score.SynFlowScorer;
 import org.reconvene.score.SynFlowTiming;
-import org.reconvene.trial.DatasetNames;
 
 /**
  * How long each scorer takes to prune a fresh network, as a trial counts it ({@code prune_ms}:
@@ -47,7 +46,7 @@ public final class ScorerBenchmark {
     public static void run(String model, double sparsity, List<String> scorers, int repeats, String python,
             Path script, Path scratch, Consumer<Row> done) {
         Architecture arch = Architectures.get(model);
-        int classes = DatasetNames.classes(arch.datasets().get(0));
+        int classes = org.reconvene.data.Dataset.of(arch.datasets().get(0)).classes();
         PruningData pd = PruneBenchmark.pruningData(arch, classes, scratch);
         for (String name : scorers) {
             Row row = name.equals("synflow")

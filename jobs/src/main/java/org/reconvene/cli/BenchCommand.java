@@ -316,40 +316,7 @@ final class BenchCommand implements Runnable {
                     + "the grid of another search file over the same space and defaults is reused as it is.")
                     String gridName)
             throws java.io.IOException {
-        Path base = Path.of("").toAbsolutePath();
-        java.util.Map<String, Object> root = org.reconvene.sweep.SweepSpec.readMapping(conf);
-        org.reconvene.search.SearchSpec search = org.reconvene.search.SearchSpec.of(conf.toString(), root, base);
-        org.reconvene.search.SearchSpec grid = search.fullGrid(conf.toString(), root, base, gridName);
-        String uri = org.reconvene.sweep.SweepSpec.resolveUri(results);
-        try (org.apache.spark.sql.SparkSession spark =
-                org.reconvene.sweep.SparkSessions.create("reconvene bench search", null)) {
-            long g0 = System.nanoTime();
-            org.reconvene.search.SearchJob.Outcome go = org.reconvene.search.SearchJob.run(spark, grid,
-                    new org.reconvene.search.SearchJob.Options(uri, true));
-            long g1 = System.nanoTime();
-            org.reconvene.search.SearchJob.Outcome so = org.reconvene.search.SearchJob.run(spark, search,
-                    new org.reconvene.search.SearchJob.Options(uri, true));
-            long s1 = System.nanoTime();
-            java.util.Map<String, Double> worst = new java.util.HashMap<>();
-            for (org.reconvene.search.SearchJob.Outcome o : List.of(go, so)) {
-                o.front().forEach(m -> m.values().forEach((k, v) -> worst.merge(k, v, Math::max)));
-            }
-            double[] ref = search.reference(worst);
-            double hvGrid = org.reconvene.search.SearchJob.hypervolume(grid, go.front(), ref);
-            double hvSearch = org.reconvene.search.SearchJob.hypervolume(search, so.front(), ref);
-            System.out.println("reference point (minimised objectives): " + java.util.Arrays.toString(ref));
-            System.out.println("| run | candidates per rung | infeasible | epochs trained | wall s | front | hypervolume"
-                    + " | of the grid's |");
-            System.out.println("|" + " --- |".repeat(8));
-            System.out.printf(Locale.ROOT, "| full grid | %s | %d | %d | %.0f | %d | %.6g | 100 %% |%n",
-                    java.util.Arrays.toString(go.candidatesPerRung()), go.infeasible(), go.epochsTrained(),
-                    (g1 - g0) / 1e9, go.front().size(), hvGrid);
-            System.out.printf(Locale.ROOT, "| search | %s | %d | %d | %.0f | %d | %.6g | %.1f %% |%n",
-                    java.util.Arrays.toString(so.candidatesPerRung()), so.infeasible(), so.epochsTrained(),
-                    (s1 - g1) / 1e9, so.front().size(), hvSearch, 100 * hvSearch / hvGrid);
-            System.out.printf(Locale.ROOT, "search / grid: %.1f %% of the hypervolume for %.1f %% of the training "
-                    + "epochs%n", 100 * hvSearch / hvGrid, 100.0 * so.epochsTrained() / go.epochsTrained());
-        }
+        org.reconvene.bench.SearchBenchmark.run(conf, results, gridName);
         return 0;
     }
 

@@ -14,16 +14,16 @@ final class DatagenCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output directory or Hadoop URI.")
     String out;
 
-    @Option(names = "--classes", defaultValue = "10", description = "Number of classes (default ${DEFAULT-VALUE}).")
+    @Option(names = "--classes", defaultValue = "" + SyntheticImageGenerator.DEFAULT_CLASSES, description = "Number of classes (default ${DEFAULT-VALUE}).")
     int classes;
 
-    @Option(names = "--train", defaultValue = "5000", description = "Training images (default ${DEFAULT-VALUE}).")
+    @Option(names = "--train", defaultValue = "" + SyntheticImageGenerator.DEFAULT_TRAIN, description = "Training images (default ${DEFAULT-VALUE}).")
     int train;
 
-    @Option(names = "--test", defaultValue = "1000", description = "Test images (default ${DEFAULT-VALUE}).")
+    @Option(names = "--test", defaultValue = "" + SyntheticImageGenerator.DEFAULT_TEST, description = "Test images (default ${DEFAULT-VALUE}).")
     int test;
 
-    @Option(names = "--size", defaultValue = "32", description = "Image side, 32 or 64 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--size", defaultValue = "" + SyntheticImageGenerator.DEFAULT_SIZE, description = "Image side, 32 or 64 (default ${DEFAULT-VALUE}).")
     int size;
 
     @Option(names = "--seed", defaultValue = "0", description = "Random seed (default ${DEFAULT-VALUE}).")

@@ -50,6 +50,7 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        requireWritable(out);
         if (!Files.isDirectory(modelDir)) {
             throw new IllegalArgumentException("--model-dir " + modelDir + " is not a directory");
         }
@@ -73,6 +74,22 @@ final class ExportCommand implements Callable<Integer> {
         System.out.printf("wrote %s: %,d bytes (%,d gzipped), opset %d%n", out, model.bytes(), model.gzipBytes(),
                 OnnxExport.OPSET);
         return 0;
+    }
+
+    /** Refuses an --out that cannot be written before any work: a directory, or a place that takes no new file. */
+    static void requireWritable(Path out) {
+        Path target = out.toAbsolutePath();
+        if (Files.isDirectory(target)) {
+            throw new IllegalArgumentException("--out " + out + " is a directory; name the file to write");
+        }
+        Path dir = target.getParent();
+        while (dir != null && !Files.exists(dir)) {
+            dir = dir.getParent();
+        }
+        if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            throw new IllegalArgumentException("--out " + out + ": cannot write in " + dir
+                    + (dir != null && Files.exists(dir) && !Files.isDirectory(dir) ? " (a file)" : " (not writable)"));
+        }
     }
 
     private InputTransform input() {

@@ -11,7 +11,7 @@ import org.reconvene.model.Architectures;
 import org.reconvene.model.ModelSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import org.reconvene.trial.DatasetNames;
+import org.reconvene.data.Dataset;
 
 /** Prints a model's layers with channels, params and MACs, and the totals. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
@@ -31,10 +31,11 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Architecture arch = Architectures.get(model);
-        DatasetNames.checkSupported(arch, dataset);
-        ModelSpec spec = arch.defaultSpec(DatasetNames.classes(dataset), DatasetNames.channels(dataset));
+        arch.requireSupports(dataset);
+        Dataset d = Dataset.of(dataset);
+        ModelSpec spec = arch.defaultSpec(d.classes(), d.channels());
         String input = spec.inputChannels() + "x" + spec.inputSize() + "x" + spec.inputSize()
-                + (DatasetNames.channels(dataset) == 1 ? " (grayscale 28x28 images zero-padded to 32x32)" : "");
+                + (d.channels() == 1 ? " (grayscale 28x28 images zero-padded to 32x32)" : "");
         LayerProfile p = LayerProfile.of(spec, arch.build(spec));
         if (json) {
             List<Map<String, Object>> layers = new ArrayList<>();

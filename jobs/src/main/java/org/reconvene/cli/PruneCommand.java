@@ -36,12 +36,14 @@ import org.reconvene.score.PruningData;
 import org.reconvene.score.ScorerSettings;
 import org.reconvene.structured.ReconveneSettings;
 import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import org.reconvene.trial.DatasetNames;
+import org.reconvene.data.Dataset;
 
 /** Prunes a freshly initialized model and writes what pruning did, without training. */
 @Command(name = "prune", mixinStandardHelpOptions = true, defaultValueProvider = TrialDefaults.class,
+        resourceBundle = TrialOptions.HELP,
         description = "Prune a freshly initialized model at a target sparsity and write DIR/summary.json "
                 + "(metrics, prune_ms, per-layer density) and the pruned network in DIR/model.")
 final class PruneCommand implements Callable<Integer> {
@@ -62,57 +64,49 @@ final class PruneCommand implements Callable<Integer> {
         String data;
     }
 
-    @Option(names = "--method", defaultValue = "upai",
-            description = "dense, upai, reconvene, spai-random, spai-l1 or spai-layerwise (default ${DEFAULT-VALUE}).")
+    @Option(names = "--method", defaultValue = "upai")
     String method;
 
-    @Option(names = "--criterion",
-            description = "PSE criterion: retention (sensitivity <= tau) or density (density <= delta) (default ${DEFAULT-VALUE}).")
+    @Option(names = "--criterion")
     String criterion;
 
-    @Option(names = "--tau", description = "PSE sensitivity threshold (default ${DEFAULT-VALUE}).")
+    @Option(names = "--tau")
     double tau;
 
-    @Option(names = "--delta", description = "PSE density threshold (default ${DEFAULT-VALUE}).")
+    @Option(names = "--delta")
     double delta;
 
-    @Option(names = "--alpha",
-            description = "Structured width exponent: ceil(d^alpha * C) channels (default ${DEFAULT-VALUE}).")
+    @Option(names = "--alpha")
     double alpha;
 
-    @Option(names = "--min-channels",
-            description = "Fewest channels a rebuilt layer keeps (default ${DEFAULT-VALUE}).")
+    @Option(names = "--min-channels")
     int minChannels;
 
-    @Option(names = "--reinit",
-            description = "RLR reinitialization: rectified, affected or none (default ${DEFAULT-VALUE}).")
+    @Option(names = "--reinit")
     String reinit;
 
-    @Option(names = "--scorer",
-            description = "random, magnitude, snip, grasp or synflow (default ${DEFAULT-VALUE}).")
+    @Option(names = "--scorer")
     String scorer;
 
-    @Option(names = "--sparsity", description = "Fraction of prunable weights removed (default ${DEFAULT-VALUE}).")
+    @Option(names = "--sparsity")
     double sparsity;
 
-    @Option(names = "--seed", description = "Trial seed (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed")
     long seed;
 
-    @Option(names = "--scope", description = "global or layerwise ranking (default ${DEFAULT-VALUE}).")
+    @Option(names = "--scope")
     String scope;
 
-    @Option(names = "--dense-classifier", description = "Keep the classifier unpruned.")
+    @Option(names = "--dense-classifier")
     boolean denseClassifier;
 
-    @Option(names = "--samples-per-class",
-            description = "Pruning samples per class (default ${DEFAULT-VALUE}).")
+    @Option(names = "--samples-per-class")
     int samplesPerClass;
 
-    @Option(names = "--synflow-rounds", description = "SynFlow rounds (default ${DEFAULT-VALUE}).")
+    @Option(names = "--synflow-rounds")
     int synflowRounds;
 
-    @Option(names = "--latency-runs",
-            description = "Timed runs per latency measurement (default ${DEFAULT-VALUE}).")
+    @Option(names = "--latency-runs")
     int latencyRuns;
 
     @Option(names = "--export-inference",
@@ -126,103 +120,104 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output directory.")
     Path out;
 
+    @CommandLine.Spec CommandLine.Model.CommandSpec command;
+
+    /** Where the images come from: files, synthetic stand-ins (in {@code scratch}), or none. */
+    private record Inputs(ImageDataset dataset, int classes, int channels, boolean real, Path scratch) {}
+
     @Override
     public Integer call() throws IOException {
         Instant started = Instant.now();
         Architecture arch = Architectures.get(model);
-        PruningConfig config =
-                PruningConfig.builder()
-                        .setMethod(PruningMethod.parse(method))
-                        .optScorer(scorer)
-                        .optSparsity(sparsity)
-                        .optScope(MaskScope.parse(scope))
-                        .optDenseClassifier(denseClassifier)
-                        .optSamplesPerClass(samplesPerClass)
-                        .optScorerSettings(ScorerSettings.defaults().withSynflowRounds(synflowRounds))
-                        .optStructured(new ReconveneSettings(ReconveneSettings.Criterion.parse(criterion), tau, delta,
-                                alpha, minChannels, ReconveneSettings.Reinit.parse(reinit)))
-                        .build();
-        boolean needData = exportNpz || config.needsData();
-        Path scratch = null;
+        PruningConfig config = TrialOptions.read(command).buildPruning();
+        Inputs in = inputs(arch, config);
         try {
-            ImageDataset ds;
-            int classes;
-            int channels;
-            if (source.data != null) {
-                ds = source.dataset == null ? DatasetLoader.load(source.data) : DatasetLoader.load(source.data, source.dataset);
-                classes = org.reconvene.trial.InputFit.specFor(arch, ds).numClasses();
-                channels = ds.channels();
-            } else {
-                DatasetNames.checkSupported(arch, source.dataset);
-                classes = DatasetNames.classes(source.dataset);
-                channels = DatasetNames.channels(source.dataset);
-                ds = null;
-                if (needData && channels != 3) {
-                    throw new IllegalArgumentException("--scorer " + scorer + " (or --export-npz) needs images: pass "
-                            + "--data with the " + source.dataset + " files (synthetic stand-ins are colour only)");
-                }
-                if (needData) {
-                    scratch = Files.createTempDirectory("reconvene-prune-");
-                    ds = syntheticLike(scratch, classes, arch.inputSize());
-                }
-            }
-            PruningData pd = needData ? PruningData.sample(ds, samplesPerClass, seed) : null;
-            ModelSpec spec = arch.defaultSpec(classes, channels);
-            Map<String, Object> summary = new LinkedHashMap<>();
-            Map<String, long[]> initShapes = new LinkedHashMap<>();
-            try (PrunedNetwork p = PrunedNetwork.builder().setSpec(spec).setConfig(config).setSeed(seed)
-                    .optPruningData(pd).optOnInit(net -> {
-                        initShapes.putAll(shapes(net));
-                        if (exportNpz) {
-                            NpzExport.writeFloats(out.resolve("init.npz"), net.state(), initShapes);
-                        }
-                    }).build()) {
-                PruneResult r = p.result();
-                Network result = p.network();
-                summary.put("model", model);
-                summary.put("dataset", source.dataset != null ? source.dataset : ds.name());
-                summary.put("data", source.data);
-                summary.put("method", config.method().configName());
-                summary.put("scorer", config.method().usesScorer() ? scorer : null);
-                summary.put("sparsity", config.method() == PruningMethod.DENSE ? 0.0 : sparsity);
-                summary.put("seed", seed);
-                summary.put("prune_ms", r.pruneMs());
-                // The deployed graph normalises like the data; without data it takes normalised input.
-                boolean real = source.data != null;
-                org.reconvene.deploy.InputTransform input = real ? org.reconvene.deploy.InputTransform.of(ds)
-                        : org.reconvene.deploy.InputTransform.identity(channels, spec.inputSize());
-                summary.putAll(p.measure(latencyRuns, input).toMap());
-                summary.put("layers", layers(r.layers()));
-                summary.put("config", config);
-                summary.put("provenance", Provenance.capture("driver", started).toMap());
-                NetworkStore.save(result, out.resolve("model"));
-                if (real) {
-                    input.write(out.resolve("model"));
-                }
-                if (exportInference) {
-                    summary.put("inference", InferenceExport.export(result, out.resolve("inference"),
-                            Math.max(latencyRuns, 10)));
-                }
-                if (exportNpz) {
-                    writeBatch(out.resolve("batch.npz"), pd);
-                    NpzExport.writeFloats(out.resolve("scores.npz"), r.scores(), initShapes);
-                    NpzExport.writeFloats(out.resolve("masks.npz"), r.masks(), initShapes);
-                }
-            }
+            Map<String, Object> summary = pruneAndSave(arch, config, in, started);
             Json.write(out.resolve("summary.json"), summary);
             System.out.printf("%s %s sparsity %.4f: params %s (nonzero %s), prune %d ms%s -> %s%n",
-                    config.method().configName(), config.method().usesScorer() ? scorer : "",
-                    config.method() == PruningMethod.DENSE ? 0 : sparsity, summary.get("params"),
+                    config.method().configName(), config.method().usesScorer() ? config.scorer() : "",
+                    config.density() == 1.0 ? 0 : config.sparsity(), summary.get("params"),
                     summary.get("params_nonzero"), (Long) summary.get("prune_ms"),
                     summary.containsKey("size_ratio") ? String.format(", %.2fx smaller and %.2fx faster (b1) than upai",
                             summary.get("size_ratio"), summary.get("speedup_b1")) : "",
                     out.resolve("summary.json"));
             return 0;
         } finally {
-            if (scratch != null) {
-                FileTrees.delete(scratch);
+            if (in.scratch() != null) {
+                FileTrees.delete(in.scratch());
             }
         }
+    }
+
+    /** The dataset (loaded, or synthetic where a scorer or --export-npz needs images and only --dataset was named). */
+    private Inputs inputs(Architecture arch, PruningConfig config) throws IOException {
+        if (source.data != null) {
+            ImageDataset ds = source.dataset == null ? DatasetLoader.load(source.data)
+                    : DatasetLoader.load(source.data, source.dataset);
+            return new Inputs(ds, org.reconvene.trial.InputFit.specFor(arch, ds).numClasses(), ds.channels(), true,
+                    null);
+        }
+        arch.requireSupports(source.dataset);
+        int classes = Dataset.of(source.dataset).classes();
+        int channels = Dataset.of(source.dataset).channels();
+        boolean needData = exportNpz || config.needsData();
+        if (!needData) {
+            return new Inputs(null, classes, channels, false, null);
+        }
+        if (channels != 3) {
+            throw new IllegalArgumentException("--scorer " + config.scorer() + " (or --export-npz) needs images: pass "
+                    + "--data with the " + source.dataset + " files (synthetic stand-ins are colour only)");
+        }
+        Path scratch = Files.createTempDirectory("reconvene-prune-");
+        return new Inputs(syntheticLike(scratch, classes, arch.inputSize()), classes, channels, false, scratch);
+    }
+
+    /** Prunes, measures and writes the model (and the optional exports); returns the summary. */
+    private Map<String, Object> pruneAndSave(Architecture arch, PruningConfig config, Inputs in, Instant started) {
+        boolean needData = exportNpz || config.needsData();
+        PruningData pd = needData ? PruningData.sample(in.dataset(), samplesPerClass, seed) : null;
+        ModelSpec spec = arch.defaultSpec(in.classes(), in.channels());
+        Map<String, Object> summary = new LinkedHashMap<>();
+        Map<String, long[]> initShapes = new LinkedHashMap<>();
+        try (PrunedNetwork p = PrunedNetwork.builder().setSpec(spec).setConfig(config).setSeed(seed)
+                .optPruningData(pd).optOnInit(net -> {
+                    initShapes.putAll(shapes(net));
+                    if (exportNpz) {
+                        NpzExport.writeFloats(out.resolve("init.npz"), net.state(), initShapes);
+                    }
+                }).build()) {
+            PruneResult r = p.result();
+            Network result = p.network();
+            summary.put("model", model);
+            summary.put("dataset", source.dataset != null ? source.dataset : in.dataset().name());
+            summary.put("data", source.data);
+            summary.put("method", config.method().configName());
+            summary.put("scorer", config.method().usesScorer() ? config.scorer() : null);
+            summary.put("sparsity", config.method() == PruningMethod.DENSE ? 0.0 : config.sparsity());
+            summary.put("seed", seed);
+            summary.put("prune_ms", r.pruneMs());
+            // The deployed graph normalises like the data; without data it takes normalised input.
+            org.reconvene.deploy.InputTransform input = in.real() ? org.reconvene.deploy.InputTransform.of(in.dataset())
+                    : org.reconvene.deploy.InputTransform.identity(in.channels(), spec.inputSize());
+            summary.putAll(p.measure(latencyRuns, input).toMap());
+            summary.put("layers", layers(r.layers()));
+            summary.put("config", config);
+            summary.put("provenance", Provenance.capture("driver", started).toMap());
+            NetworkStore.save(result, out.resolve("model"));
+            if (in.real()) {
+                input.write(out.resolve("model"));
+            }
+            if (exportInference) {
+                summary.put("inference", InferenceExport.export(result, out.resolve("inference"),
+                        Math.max(latencyRuns, 10)));
+            }
+            if (exportNpz) {
+                writeBatch(out.resolve("batch.npz"), pd);
+                NpzExport.writeFloats(out.resolve("scores.npz"), r.scores(), initShapes);
+                NpzExport.writeFloats(out.resolve("masks.npz"), r.masks(), initShapes);
+            }
+        }
+        return summary;
     }
 
     /** Synthetic images with a named dataset's shape, for data-dependent scorers without data. */

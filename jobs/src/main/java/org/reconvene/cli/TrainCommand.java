@@ -19,12 +19,15 @@ import org.reconvene.train.LearningRateSchedule;
 import org.reconvene.train.NetworkTrainer;
 import org.reconvene.train.TrainingConfig;
 import org.reconvene.train.TrainingResult;
+import org.reconvene.trial.TrialConfig;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Trains a dense model from scratch and writes its accuracy, history and metrics. */
 @Command(name = "train", mixinStandardHelpOptions = true, defaultValueProvider = TrialDefaults.class,
+        resourceBundle = TrialOptions.HELP,
         description = "Train a model on a dataset and write DIR/summary.json (accuracy, history, metrics).")
 final class TrainCommand implements Callable<Integer> {
 
@@ -51,19 +54,32 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output directory.")
     Path out;
 
+    @CommandLine.Spec CommandLine.Model.CommandSpec command;
+
+    /** The training settings: the trial-key options by one loop over the declarations, and the evaluation cap. */
+    TrainingConfig trainingConfig() {
+        TrialConfig.Builder b = TrialOptions.read(command);
+        b.training().optMaxEvalBatches(training.maxEvalBatches);
+        return b.buildTraining();
+    }
+
     @Override
     public Integer call() {
         Instant started = Instant.now();
         if ((model == null) == (initModel == null)) {
             throw new IllegalArgumentException("give exactly one of --model and --init-model");
         }
+        // names first: a misspelled model or dataset is refused before any file is read
+        Architecture arch = model == null ? null : Architectures.get(model);
+        if (dataset != null) {
+            org.reconvene.data.Dataset.of(dataset);
+        }
         ImageDataset ds = dataset == null ? DatasetLoader.load(data) : DatasetLoader.load(data, dataset);
-        TrainingConfig config = training.config();
+        TrainingConfig config = trainingConfig();
         Network start;
         if (initModel != null) {
             start = NetworkStore.load(initModel);
         } else {
-            Architecture arch = Architectures.get(model);
             start = Network.builder().setSpec(arch.defaultSpec(ds.numClasses(), ds.channels()))
                     .optSeed(Seeds.derive(config.seed(), Seeds.INIT)).build();
         }
@@ -107,65 +123,44 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Options shared by every command that trains. */
+    /** Options shared by every command that trains; their help and defaults come from {@link org.reconvene.trial.TrialKey}. */
     static final class TrainingOptions {
-        @Option(names = "--epochs", description = "Epochs (default ${DEFAULT-VALUE}).")
+        @Option(names = "--epochs")
         int epochs;
 
-        @Option(names = "--batch", description = "Batch size (default ${DEFAULT-VALUE}).")
+        @Option(names = "--batch")
         int batch;
 
-        @Option(names = "--lr", description = "Learning rate (default ${DEFAULT-VALUE}).")
+        @Option(names = "--lr")
         double lr;
 
-        @Option(names = "--momentum", description = "SGD momentum (default ${DEFAULT-VALUE}).")
+        @Option(names = "--momentum")
         double momentum;
 
-        @Option(names = "--nesterov", description = "Use Nesterov momentum.")
+        @Option(names = "--nesterov")
         boolean nesterov;
 
-        @Option(names = "--weight-decay",
-                description = "Weight decay (default ${DEFAULT-VALUE}).")
+        @Option(names = "--weight-decay")
         double weightDecay;
 
-        @Option(names = "--schedule",
-                description = "Learning-rate schedule: constant, step, cosine (default ${DEFAULT-VALUE}).")
+        @Option(names = "--schedule")
         String schedule;
 
-        @Option(names = "--schedule-granularity",
-                description = "How often the rate moves: batch (before every batch, so short runs anneal) or epoch "
-                        + "(once per epoch, as before 0.2) (default ${DEFAULT-VALUE}).")
+        @Option(names = "--schedule-granularity")
         String scheduleGranularity;
 
-        @Option(names = "--max-batches",
-                description = "Cap on training batches per epoch, 0 for all (default ${DEFAULT-VALUE}).")
+        @Option(names = "--max-batches")
         int maxBatches;
 
         @Option(names = "--max-eval-batches", defaultValue = "0",
-                description = "Cap on evaluation batches, 0 for all (default ${DEFAULT-VALUE}).")
+                description = "Cap on evaluation batches, 0 for all; the top-1 is then of a subset, and marked so "
+                        + "(default ${DEFAULT-VALUE}).")
         int maxEvalBatches;
 
-        @Option(names = "--no-augment", description = "Disable random crop and flip.")
-        boolean noAugment;
+        @Option(names = "--augment", negatable = true, fallbackValue = "true")
+        boolean augment;
 
-        @Option(names = "--seed", description = "Trial seed (default ${DEFAULT-VALUE}).")
+        @Option(names = "--seed")
         long seed;
-
-        TrainingConfig config() {
-            return TrainingConfig.builder()
-                    .optEpochs(epochs)
-                    .optBatchSize(batch)
-                    .optLearningRate(lr)
-                    .optMomentum(momentum)
-                    .optNesterov(nesterov)
-                    .optWeightDecay(weightDecay)
-                    .optSchedule(LearningRateSchedule.parse(schedule))
-                    .optScheduleGranularity(LearningRateSchedule.Granularity.parse(scheduleGranularity))
-                    .optMaxBatchesPerEpoch(maxBatches)
-                    .optMaxEvalBatches(maxEvalBatches)
-                    .optAugment(!noAugment)
-                    .optSeed(seed)
-                    .build();
-        }
     }
 }

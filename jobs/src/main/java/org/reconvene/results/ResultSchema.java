@@ -161,18 +161,13 @@ public final class ResultSchema {
     }
 
     private static Type primitive(String name, Kind kind) {
-        switch (kind) {
-            case STRING:
-                return Types.optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(name);
-            case DOUBLE:
-                return Types.optional(PrimitiveTypeName.DOUBLE).named(name);
-            case LONG:
-                return Types.optional(PrimitiveTypeName.INT64).named(name);
-            case INT:
-                return Types.optional(PrimitiveTypeName.INT32).named(name);
-            default:
-                return Types.optional(PrimitiveTypeName.BOOLEAN).named(name);
-        }
+        return switch (kind) {
+            case STRING -> Types.optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named(name);
+            case DOUBLE -> Types.optional(PrimitiveTypeName.DOUBLE).named(name);
+            case LONG -> Types.optional(PrimitiveTypeName.INT64).named(name);
+            case INT -> Types.optional(PrimitiveTypeName.INT32).named(name);
+            case BOOLEAN -> Types.optional(PrimitiveTypeName.BOOLEAN).named(name);
+        };
     }
 
     private static Map<String, Kind> configColumnsFromKeys() {

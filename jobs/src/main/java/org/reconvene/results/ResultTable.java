@@ -135,6 +135,39 @@ public final class ResultTable {
     }
 
     /**
+     * Commits {@code r}; if that fails (a full disk, a name the file system refuses, staging removed
+     * under it), commits a FAILED row of the same trial naming the cause instead, and if even that
+     * fails, logs it: the trial then has no row and a resume runs it again. Never throws, so one
+     * trial's commit never stops a sweep. Returns what was (or should have been) committed.
+     */
+    public TrialResult commitOrFail(String sweep, TrialResult r) {
+        try {
+            commit(sweep, r);
+            return r;
+        } catch (RuntimeException e) {
+            TrialResult failed = new TrialResult(r.trialId(), r.rung(), TrialResult.Status.FAILED,
+                    e.getClass().getName(), "the trial's " + r.status() + " row could not be committed: "
+                    + rootMessage(e), r.config(), r.metrics(), List.of(), List.of(), r.provenance());
+            try {
+                commit(sweep, failed);
+            } catch (RuntimeException again) {
+                LOG.error("sweep {}: trial {} has no row: {}; a resume runs it again", sweep, r.trialId(),
+                        rootMessage(again));
+            }
+            return failed;
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + t + ")";
+        return m;
+    }
+
+    /**
      * The Parquet output for a staging path. Local files are written directly, without Hadoop's
      * checksum layer: a {@code .crc} side file would not follow the atomic rename and would then
      * contradict the row it describes.

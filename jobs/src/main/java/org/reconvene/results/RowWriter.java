@@ -131,7 +131,6 @@ public final class RowWriter {
             case LONG -> g.append(name, ((Number) v).longValue());
             case INT -> g.append(name, ((Number) v).intValue());
             case BOOLEAN -> g.append(name, (Boolean) v);
-            default -> throw new IllegalStateException(kind.toString());
         }
     }
 }

@@ -61,8 +61,13 @@ public final class SearchJob {
     /** One member of the front: its row's id, rung, objective and constraint values, and its model. */
     public record Member(String trialId, int rung, Map<String, Double> values, String modelDir) {}
 
-    /** What a run did: candidates per rung (index), infeasible, epochs trained in this run, and the front. */
-    public record Outcome(int[] candidatesPerRung, int infeasible, long epochsTrained, List<Member> front) {}
+    /**
+     * What a run did: candidates per rung (index), infeasible candidates, the epochs this run
+     * trained (0 for a resume with nothing left), the epochs its OK rows represent (however many
+     * runs trained them), and the front.
+     */
+    public record Outcome(int[] candidatesPerRung, int infeasible, long epochsTrained, long epochsInRows,
+            List<Member> front) {}
 
     /** A candidate's work at one rung; {@code carried} and {@code layers} are rung 0's for later rungs. */
     record Task(TrialConfig trial, int rung, MetricValues carried, List<LayerReport> layers) implements Serializable {}
@@ -82,6 +87,7 @@ public final class SearchJob {
         spec.trials().forEach(t -> byId.put(t.trialId(), t));
         List<String> entering = byId.keySet().stream().sorted().toList();
         long epochs = 0;
+        long epochsInRows = 0;
         int infeasible = 0;
         for (int r = 0; r < rungs.length; r++) {
             if (r > 0) {
@@ -108,13 +114,15 @@ public final class SearchJob {
                 Row x = rows.get(id);
                 if (x != null && "INFEASIBLE".equals(x.getAs("status"))) {
                     infeasible++;
-                } else if (x != null && "OK".equals(x.getAs("status")) && ran.contains(id)) {
-                    // only what this run trained: a resume reports the epochs it spent
-                    epochs += rungs[r] - (r == 0 ? 0 : rungs[r - 1]);
+                } else if (x != null && "OK".equals(x.getAs("status"))) {
+                    int trained = rungs[r] - (r == 0 ? 0 : rungs[r - 1]);
+                    epochsInRows += trained;
+                    // what this run trained: a resume reports the epochs it spent
+                    epochs += ran.contains(id) ? trained : 0;
                 }
             }
         }
-        return new Outcome(perRung, infeasible, epochs, front(spark, search, table, entering));
+        return new Outcome(perRung, infeasible, epochs, epochsInRows, front(spark, search, table, entering));
     }
 
     /**
@@ -265,7 +273,7 @@ public final class SearchJob {
                     r = TrialResult.failed(task.trial(), task.rung(), e, new MetricValues(),
                             Provenance.capture(context.executor(), java.time.Instant.now()).toMap());
                 }
-                results.commit(name, r);
+                results.commitOrFail(name, r);
             } finally {
                 if (in != null) {
                     FileTrees.delete(in);

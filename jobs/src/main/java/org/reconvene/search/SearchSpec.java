@@ -125,6 +125,10 @@ public final class SearchSpec {
             if ((min == null && max == null) || b.keySet().stream().anyMatch(x -> !x.equals("min") && !x.equals("max"))) {
                 throw new SweepSpecException(file, key, "expected {max: X}, {min: X} or both");
             }
+            if (min != null && max != null && min > max) {
+                throw new SweepSpecException(file, key, "min " + min + " is above max " + max + ": no network "
+                        + "can meet it");
+            }
             constraints.add(new Constraint(e.getKey(), min, max));
         }
 
@@ -156,6 +160,10 @@ public final class SearchSpec {
         defaults.put("epochs", rungs[rungs.length - 1]);
         sweep.put("defaults", defaults);
         Map<String, Object> space = map(file, "space", root.get("space"), true);
+        if (space.isEmpty()) {
+            throw new SweepSpecException(file, "space", "is empty: give at least one key to search over, e.g. "
+                    + "{sparsity: {min: 0.8, max: 0.98}}");
+        }
         if (space.containsKey("epochs")) {
             throw new SweepSpecException(file, "space.epochs", "a search's epochs are its budget.rungs");
         }
@@ -173,8 +181,14 @@ public final class SearchSpec {
             }
             sweep.put("random", Map.of("samples", candidates, "axes", axes));
         }
-        return new SearchSpec(SweepSpec.of(file, sweep, baseDir, all ? SweepSpec.DEFAULT_MAX_TRIALS
-                : Math.max(candidates, 1)), constraints, objectives, rungs, eta);
+        SweepSpec spec;
+        try {
+            spec = SweepSpec.of(file, sweep, baseDir, all ? SweepSpec.DEFAULT_MAX_TRIALS : Math.max(candidates, 1));
+        } catch (SweepSpecException e) {
+            // the space is checked as a sweep's random axes or grid: name the search file's own keys
+            throw e.rekeyed("random.axes.", "space.").rekeyed("grid.", "space.");
+        }
+        return new SearchSpec(spec, constraints, objectives, rungs, eta);
     }
 
     /** A space entry as a sweep's random axis: a list is a choice; a range uniform or log-uniform. */
@@ -200,6 +214,9 @@ public final class SearchSpec {
             // integer ranges are every integer in [min, max], drawn uniformly
             long a = (long) Math.ceil(lo);
             long b = (long) Math.floor(hi);
+            if (a > b) {
+                throw new SweepSpecException(file, where, "holds no integer: [" + lo + ", " + hi + "]");
+            }
             if (b - a > 10_000 || Boolean.TRUE.equals(log)) {
                 throw new SweepSpecException(file, where, "an integer range is at most 10,000 values, without log");
             }
@@ -239,10 +256,16 @@ public final class SearchSpec {
         return n.doubleValue();
     }
 
+    /** The largest count a budget takes (candidates, epochs of a rung, eta). */
+    static final int MAX_COUNT = 1_000_000;
+
     private static int positive(String file, String key, Object v) {
         Long x = SweepSpec.exactLong(v);
-        if (x == null || x < 1 || x > 1_000_000) {
+        if (x == null || x < 1) {
             throw new SweepSpecException(file, key, "expected a positive integer, got '" + YamlLimits.brief(v) + "'");
+        }
+        if (x > MAX_COUNT) {
+            throw new SweepSpecException(file, key, "is " + x + "; at most " + MAX_COUNT + " (1,000,000)");
         }
         return (int) (long) x;
     }

@@ -130,8 +130,8 @@ public final class SweepJob {
             if (exportOnnx) {
                 plan.optDeployment((t, model) -> task.results().publishModel(sweep, t.trialId(), model.toByteArray()));
             }
-            TrialResult r = new TrialRunner(SparkTasks.DATASETS).run(trial, plan.build(), task.executor());
-            task.results().commit(sweep, r);
+            TrialResult r = task.results().commitOrFail(sweep,
+                    new TrialRunner(SparkTasks.DATASETS).run(trial, plan.build(), task.executor()));
             done.add(1);
             if (r.status() == TrialResult.Status.FAILED) {
                 failed.add(1);

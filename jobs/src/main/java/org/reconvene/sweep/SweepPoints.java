@@ -3,22 +3,15 @@ package org.reconvene.sweep;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.reconvene.mask.MaskScope;
-import org.reconvene.prune.PruningConfig;
-import org.reconvene.prune.PruningMethod;
-import org.reconvene.score.ScorerSettings;
-import org.reconvene.structured.ReconveneSettings;
-import org.reconvene.train.LearningRateSchedule;
-import org.reconvene.train.TrainingConfig;
 import org.reconvene.trial.TrialConfig;
 import org.reconvene.trial.TrialKey;
 
 /**
- * The keys a sweep may set for a trial, their defaults, and the conversion of one point of a
- * sweep (key to value) into a validated {@link TrialConfig}.
+ * The points of a sweep file turned into trials: the keys a point may set, their defaults, and
+ * the one loop that reads a point (key to value) into a validated {@link TrialConfig}.
  *
- * <p>Keys are the config columns of a result row. Values are checked for type here and for range
- * by the configs themselves; either failure names the key.
+ * <p>Keys are {@link TrialKey}'s, the config columns of a result row. Values are checked for type
+ * here and for range by the configs themselves; either failure names the key.
  */
 final class SweepPoints {
 
@@ -39,47 +32,43 @@ final class SweepPoints {
     /** The trial at {@code point} (defaults filled in) reading data from {@code uri}. */
     static TrialConfig toTrial(String file, Map<String, Object> point, String uri) {
         Reader r = new Reader(file, point);
-        long seed = r.integer(TrialKey.SEED);
+        TrialConfig.Builder b = TrialConfig.builder().setDataUri(uri);
+        for (TrialKey k : TrialKey.values()) {
+            if (k.sweepKey()) {
+                Object v = r.value(k);
+                try {
+                    b.set(k, v);
+                } catch (IllegalArgumentException e) {
+                    // the key and its own message first: the value is named there, whatever the point's length
+                    throw new SweepSpecException(file, k.key(), e.getMessage());
+                }
+            }
+        }
         try {
-            PruningConfig pruning = PruningConfig.builder()
-                    .setMethod(PruningMethod.parse(r.string(TrialKey.METHOD)))
-                    .optScorer(r.string(TrialKey.SCORER))
-                    .optSparsity(r.number(TrialKey.SPARSITY))
-                    .optScope(MaskScope.parse(r.string(TrialKey.SCOPE)))
-                    .optDenseClassifier(r.bool(TrialKey.DENSE_CLASSIFIER))
-                    .optSamplesPerClass(r.integer32(TrialKey.SAMPLES_PER_CLASS))
-                    .optScorerSettings(new ScorerSettings(r.integer32(TrialKey.SYNFLOW_ROUNDS), r.number(TrialKey.GRASP_TEMPERATURE),
-                            ScorerSettings.defaults().graspHessianMaxSamples(), ScorerSettings.defaults().chunkSize()))
-                    .optStructured(new ReconveneSettings(ReconveneSettings.Criterion.parse(r.string(TrialKey.PSE_CRITERION)),
-                            r.number(TrialKey.PSE_TAU), r.number(TrialKey.PSE_DELTA), r.number(TrialKey.ALPHA), r.integer32(TrialKey.MIN_CHANNELS),
-                            ReconveneSettings.Reinit.parse(r.string(TrialKey.RLR_REINIT))))
-                    .build();
-            TrainingConfig training = TrainingConfig.builder()
-                    .optEpochs(r.integer32(TrialKey.EPOCHS))
-                    .optBatchSize(r.integer32(TrialKey.BATCH_SIZE))
-                    .optLearningRate(r.number(TrialKey.LR))
-                    .optMomentum(r.number(TrialKey.MOMENTUM))
-                    .optNesterov(r.bool(TrialKey.NESTEROV))
-                    .optWeightDecay(r.number(TrialKey.WEIGHT_DECAY))
-                    .optSchedule(LearningRateSchedule.parse(r.string(TrialKey.SCHEDULE)))
-                    .optScheduleGranularity(LearningRateSchedule.Granularity.parse(r.string(TrialKey.SCHEDULE_GRANULARITY)))
-                    .optMaxBatchesPerEpoch(r.integer32(TrialKey.MAX_BATCHES))
-                    .optAugment(r.bool(TrialKey.AUGMENT))
-                    .optSeed(seed)
-                    .build();
             org.reconvene.model.Architectures.get(r.string(TrialKey.MODEL));
-            return new TrialConfig(r.string(TrialKey.MODEL), r.string(TrialKey.DATASET), uri, pruning, training, seed,
-                    r.integer32(TrialKey.LATENCY_RUNS));
-        } catch (SweepSpecException e) {
-            throw e;
         } catch (IllegalArgumentException e) {
-            throw new SweepSpecException(file, null, "invalid trial " + YamlLimits.brief(point) + ": "
-                    + YamlLimits.brief(e.getMessage()));
+            throw new SweepSpecException(file, TrialKey.MODEL.key(), e.getMessage());
+        }
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new SweepSpecException(file, null, e.getMessage() + " in trial " + YamlLimits.brief(point));
         }
     }
 
     /** Typed access to a point's values, with errors naming the key. */
     private record Reader(String file, Map<String, Object> point) {
+        /** The value of {@code k}, checked against its type. */
+        Object value(TrialKey k) {
+            return switch (k.type()) {
+                case STRING -> string(k);
+                case DOUBLE -> number(k);
+                case LONG -> integer(k);
+                case INT -> integer32(k);
+                case BOOLEAN -> bool(k);
+            };
+        }
+
         Object raw(TrialKey k) {
             String key = k.key();
             Object v = point.get(key);

@@ -50,6 +50,11 @@ public final class SweepSpec {
 
     private static final Set<String> TOP = Set.of("name", "description", "seed", "data", "defaults", "grid",
             "random", "exclude", "export");
+    /**
+     * The longest name: {@code sweep=NAME} is one directory name, which Linux file systems and HDFS
+     * limit to 255 bytes; 200 leaves room for the {@code -grid} a search comparison appends.
+     */
+    public static final int MAX_NAME = 200;
     private static final Set<String> GENERATE = Set.of("classes", "train", "test", "size", "seed", "difficulty");
 
     /** Where one dataset of the sweep lives, and how to generate it when it is synthetic and missing. */
@@ -82,6 +87,11 @@ public final class SweepSpec {
         if (!(n instanceof String) || !((String) n).matches("[A-Za-z0-9._-]+")) {
             throw new SweepSpecException(file, "name", "required, letters, digits, '.', '_' or '-' only; got "
                     + YamlLimits.brief(n));
+        }
+        if (((String) n).length() > MAX_NAME) {
+            // RESULTS/sweep=NAME is one directory name: file systems take at most 255 bytes
+            throw new SweepSpecException(file, "name", "is " + ((String) n).length() + " characters; at most "
+                    + MAX_NAME + " fit the results directory's name (sweep=NAME, 255 bytes on most file systems)");
         }
         this.name = (String) n;
         this.seed = root.containsKey("seed") ? asLong("seed", root.get("seed"), Long.MIN_VALUE, Long.MAX_VALUE) : 0L;
@@ -341,9 +351,9 @@ public final class SweepSpec {
         Map<String, DataSource> out = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : raw.entrySet()) {
             String key = "data." + e.getKey();
-            if (!org.reconvene.data.DatasetLoader.DATASET_NAMES.contains(e.getKey())) {
+            if (!org.reconvene.data.Dataset.names().contains(e.getKey())) {
                 throw new SweepSpecException(file, key, "unknown dataset; expected one of "
-                        + org.reconvene.data.DatasetLoader.DATASET_NAMES);
+                        + org.reconvene.data.Dataset.names());
             }
             Map<String, Object> d = map(key, e.getValue(), true);
             for (String k : d.keySet()) {

@@ -25,8 +25,14 @@ class TrialDefaultsTest {
                 OptionSpec o = c.getCommandSpec().findOption(name);
                 if (o != null) {
                     found++;
-                    assertEquals(String.valueOf(k.defaultValue().orElseThrow()), o.defaultValueString(),
-                            c.getCommandName() + " " + name);
+                    if (k.defaultValue().isPresent()) {
+                        assertEquals(String.valueOf(k.defaultValue().get()), o.defaultValueString(),
+                                c.getCommandName() + " " + name);
+                    }
+                    // the help text is the declaration's description
+                    String help = String.join(" ", o.description());
+                    assertTrue(help.toLowerCase(java.util.Locale.ROOT).contains(k.description().toLowerCase(
+                            java.util.Locale.ROOT)), c.getCommandName() + " " + name + ": " + help);
                 }
             }
             assertTrue(found > 0, name + " (" + k.key() + ") is an option of neither prune nor train");

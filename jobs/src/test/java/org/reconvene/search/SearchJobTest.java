@@ -150,6 +150,8 @@ class SearchJobTest extends SparkTestBase {
             }
         }
         assertTrue(Files.exists(sweepDir.resolve(ResultTable.rowName(lost, 1) + ".parquet")), "the lost row is redone");
+        assertEquals(1, again.epochsTrained(), "the resume says what it trained: the one lost rung-1 epoch");
+        assertEquals(o.epochsInRows(), again.epochsInRows());
         assertEquals(o.front().stream().map(SearchJob.Member::trialId).toList(),
                 again.front().stream().map(SearchJob.Member::trialId).toList());
     }

@@ -21,9 +21,6 @@ public final class DatasetLoader {
 
     private static final Logger LOG = LoggerFactory.getLogger(DatasetLoader.class);
 
-    /** Dataset names accepted by {@link #load(String, String)}. */
-    public static final List<String> DATASET_NAMES = List.of("cifar10", "cifar100", "tinyimagenet", "fashion-mnist", "mnist",
-            "synthetic");
 
     private DatasetLoader() {
     }
@@ -57,37 +54,42 @@ public final class DatasetLoader {
      * that {@link SyntheticImageGenerator} writes. {@code cifar10} additionally requires exactly 10
      * classes, since other class counts can only come from a synthetic dataset.
      *
-     * @param expectedName one of {@link #DATASET_NAMES}
+     * @param expectedName one of {@link Dataset#names()}
      * @throws IllegalArgumentException for an unknown name, a layout mismatch or bad input
      */
     public static ImageDataset load(String uri, String expectedName, Configuration conf) {
         if (expectedName == null) {
-            throw new IllegalArgumentException("expected dataset name is null; use one of " + DATASET_NAMES);
+            throw new IllegalArgumentException("expected dataset name is null; use one of " + Dataset.names());
         }
-        return loadChecked(uri, expectedName.strip().toLowerCase(Locale.ROOT), conf);
+        return loadChecked(uri, Dataset.of(expectedName), conf);
     }
 
-    private static ImageDataset loadChecked(String uri, String expected, Configuration conf) {
-        if (expected != null && !DATASET_NAMES.contains(expected)) {
-            throw new IllegalArgumentException("unknown dataset name '" + expected + "'; expected one of "
-                    + DATASET_NAMES);
-        }
+    private static ImageDataset loadChecked(String uri, Dataset expected, Configuration conf) {
         long start = System.nanoTime();
         HadoopFiles.Location loc = HadoopFiles.resolve(uri, conf);
         DatasetFormat.Located located = DatasetFormat.locate(loc.fs(), loc.path());
         DatasetFormat format = located.format();
-        if (expected != null && !accepts(expected, format)) {
-            throw new IllegalArgumentException("dataset '" + expected + "' expects " + expectedLayout(expected)
-                    + " but " + loc.uri() + " holds the " + format.description() + " layout");
+        if (expected != null && !expected.formats().contains(format)) {
+            throw new IllegalArgumentException("dataset '" + expected.id() + "' expects the " + expected.formats()
+                    .stream().map(DatasetFormat::description).sorted().collect(java.util.stream.Collectors.joining(" or "))
+                    + " layout but " + loc.uri() + " holds the " + format.description() + " layout");
         }
-        String name = expected != null ? expected : format.datasetName();
-        ImageDataset ds = switch (format) {
-            case CIFAR10 -> CifarBinaryReader.readCifar10(loc.fs(), located.root(), name);
-            case CIFAR100 -> CifarBinaryReader.readCifar100(loc.fs(), located.root(), name);
-            case TINY_IMAGENET -> TinyImageNetReader.read(loc.fs(), located.root(), name);
-            case IDX -> IdxReader.read(loc.fs(), located.root(), name);
-        };
-        if ("cifar10".equals(expected) && ds.numClasses() != 10) {
+        String name = expected != null ? expected.id() : format.datasetName();
+        ImageDataset ds;
+        try {
+            ds = switch (format) {
+                case CIFAR10 -> CifarBinaryReader.readCifar10(loc.fs(), located.root(), name);
+                case CIFAR100 -> CifarBinaryReader.readCifar100(loc.fs(), located.root(), name);
+                case TINY_IMAGENET -> TinyImageNetReader.read(loc.fs(), located.root(), name);
+                case IDX -> IdxReader.read(loc.fs(), located.root(), name);
+            };
+        } catch (OutOfMemoryError e) {
+            // The readers check what a file can hold before allocating; what remains is a dataset
+            // larger than this JVM's heap. It is reported, never thrown on as an Error.
+            throw new IllegalArgumentException("the dataset at " + located.root() + " does not fit in memory (max heap "
+                    + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB); raise -Xmx (RECONVENE_JAVA_OPTS)");
+        }
+        if (expected == Dataset.CIFAR10 && ds.numClasses() != Dataset.CIFAR10.classes()) {
             throw new IllegalArgumentException("dataset 'cifar10' must have 10 classes but " + located.root()
                     + "/batches.meta.txt lists " + ds.numClasses() + "; load it as 'synthetic' instead");
         }
@@ -95,27 +97,5 @@ public final class DatasetLoader {
                 format.description(), ds.train().size(), ds.test().size(), ds.numClasses(), ds.imageSize(),
                 ds.imageSize(), (System.nanoTime() - start) / 1_000_000);
         return ds;
-    }
-
-    private static boolean accepts(String expected, DatasetFormat format) {
-        return switch (expected) {
-            case "cifar10" -> format == DatasetFormat.CIFAR10;
-            case "cifar100" -> format == DatasetFormat.CIFAR100;
-            case "tinyimagenet" -> format == DatasetFormat.TINY_IMAGENET;
-            case "fashion-mnist", "mnist" -> format == DatasetFormat.IDX;
-            case "synthetic" -> format == DatasetFormat.CIFAR10 || format == DatasetFormat.TINY_IMAGENET;
-            default -> false;
-        };
-    }
-
-    private static String expectedLayout(String expected) {
-        return switch (expected) {
-            case "cifar10" -> "the " + DatasetFormat.CIFAR10.description() + " layout";
-            case "cifar100" -> "the " + DatasetFormat.CIFAR100.description() + " layout";
-            case "tinyimagenet" -> "the " + DatasetFormat.TINY_IMAGENET.description() + " layout";
-            case "fashion-mnist", "mnist" -> "the " + DatasetFormat.IDX.description() + " layout";
-            default -> "the " + DatasetFormat.CIFAR10.description() + " or " + DatasetFormat.TINY_IMAGENET.description()
-                    + " layout";
-        };
     }
 }

@@ -34,6 +34,12 @@ final class IdxReader {
     private static final int LABELS_MAGIC = 0x0801;
     /** Largest image count accepted, so that a corrupt header cannot ask for gigabytes. */
     private static final int MAX_IMAGES = 10_000_000;
+    /**
+     * The most a gzip (DEFLATE) stream can expand: 1032 times its compressed size. A header that
+     * declares more values than its file could hold at that ratio is refused before anything is
+     * allocated; a plain file must hold exactly what its header declares.
+     */
+    static final long GZIP_MAX_RATIO = 1032;
 
     static final List<String> FASHION_CLASSES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
             "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
@@ -85,6 +91,7 @@ final class IdxReader {
         byte[] labels;
         try (DataInputStream in = open(fs, labelsFile)) {
             int n = header(in, labelsFile, LABELS_MAGIC, 1)[0];
+            requireCapacity(fs, labelsFile, 8, n, "labels");
             labels = values(in, labelsFile, n, "labels");
         } catch (IOException e) {
             throw failure(labelsFile, e);
@@ -104,6 +111,8 @@ final class IdxReader {
                 throw new IllegalArgumentException(imagesFile + " holds " + n + " images but " + labelsFile + " holds "
                         + labels.length + " labels");
             }
+            requireCapacity(fs, imagesFile, 16, (long) n * rows * cols, "pixel values (" + n + " images of " + rows
+                    + "x" + cols + ")");
             padded = pad(in, imagesFile, n, rows);
         } catch (IOException e) {
             throw failure(imagesFile, e);
@@ -117,6 +126,26 @@ final class IdxReader {
             }
         }
         return new Stored(new ImageSplit(1, SIZE, SIZE, CLASSES, padded, y), dims[1]);
+    }
+
+    /**
+     * Fails, naming the file, unless it can hold the {@code values} bytes its header declares after
+     * {@code header} bytes: exactly for a plain file, within {@link #GZIP_MAX_RATIO} for a gzipped one.
+     */
+    private static void requireCapacity(FileSystem fs, Path p, int header, long values, String what)
+            throws IOException {
+        long declared = header + values;
+        long length = fs.getFileStatus(p).getLen();
+        if (p.getName().endsWith(".gz")) {
+            if (declared > GZIP_MAX_RATIO * length) {
+                throw new IllegalArgumentException(p + ": its header declares " + values + " " + what + ", more than "
+                        + "a gzip file of " + length + " bytes can hold (DEFLATE expands at most " + GZIP_MAX_RATIO
+                        + " times)");
+            }
+        } else if (declared > length) {
+            throw new IllegalArgumentException("truncated file " + p + ": its header declares " + values + " " + what
+                    + " but the file holds " + (length - header) + " bytes after its header");
+        }
     }
 
     private static DataInputStream open(FileSystem fs, Path p) throws IOException {
@@ -159,7 +188,14 @@ final class IdxReader {
     /** Reads {@code n} images of {@code side}x{@code side} into the centre of {@link #SIZE}x{@link #SIZE} zeros. */
     private static byte[] pad(DataInputStream in, Path p, int n, int side) throws IOException {
         int before = (SIZE - side) / 2;
-        byte[] out = new byte[n * SIZE * SIZE];
+        int bytes;
+        try {
+            bytes = Math.multiplyExact(n, SIZE * SIZE);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(p + ": " + n + " images of " + SIZE + "x" + SIZE + " do not fit in one "
+                    + "array (at most " + Integer.MAX_VALUE / (SIZE * SIZE) + " images)");
+        }
+        byte[] out = new byte[bytes];
         byte[] row = new byte[side * side];
         for (int i = 0; i < n; i++) {
             readFully(in, row, 0, row.length, p, "images (image " + i + " of " + n + ")");

@@ -53,6 +53,20 @@ final class ImageCodec {
     }
 
     /**
+     * The largest side of an image the loaders decode: a 4096x4096 image takes 64 MiB decoded. The
+     * side is read from the file's header and a larger one refused before any pixel is decoded, so a
+     * few bytes claiming 26000x26000 cannot take gigabytes and minutes.
+     */
+    static final int MAX_SIDE = 4096;
+
+    /** Checks an image's width and height, read from its header, before it is decoded. */
+    @FunctionalInterface
+    interface SizeCheck {
+        /** Throws {@link IllegalArgumentException} naming {@code source} if the size is not acceptable. */
+        void check(String source, int width, int height);
+    }
+
+    /**
      * Decodes {@code data} and writes it as 3 x size x size CHW bytes into {@code dst}.
      *
      * @param source the file name, used only in messages
@@ -60,6 +74,21 @@ final class ImageCodec {
      *                                  image or is not {@code size x size}
      */
     static void decodeRgb(byte[] data, String source, int size, byte[] dst, int dstOffset) {
+        BufferedImage img = decode(data, source, (src, w, h) -> {
+            if (w != size || h != size) {
+                throw new IllegalArgumentException("image " + src + " is " + w + "x" + h + ", expected " + size + "x"
+                        + size);
+            }
+        });
+        toChw(img, dst, dstOffset);
+    }
+
+    /**
+     * Decodes {@code data} after {@code sizes} accepted the width and height its header gives (and
+     * {@link #MAX_SIDE} did). Running out of memory while decoding is reported as bad input naming
+     * the file, never as an {@link OutOfMemoryError}.
+     */
+    static BufferedImage decode(byte[] data, String source, SizeCheck sizes) {
         ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data));
         Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
         if (!readers.hasNext()) {
@@ -71,12 +100,27 @@ final class ImageCodec {
         BufferedImage img;
         try {
             reader.setInput(in, true, true);
+            int w = reader.getWidth(0);
+            int h = reader.getHeight(0);
+            if (w > MAX_SIDE || h > MAX_SIDE) {
+                throw new IllegalArgumentException("image " + source + " is " + w + "x" + h + " by its header; images "
+                        + "above " + MAX_SIDE + "x" + MAX_SIDE + " are refused before decoding");
+            }
+            sizes.check(source, w, h);
             reader.addIIOReadWarningListener((r, message) -> warnings.add(message));
             img = reader.read(0);
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().contains(source)) {
+                throw e;
+            }
+            throw new IllegalArgumentException("corrupt or unreadable image " + source + ": " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
             // Decoders report corrupt data through IIOException and, for some malformed headers,
             // through runtime exceptions; both mean the file is bad input, not an IO failure.
             throw new IllegalArgumentException("corrupt or unreadable image " + source + ": " + e.getMessage(), e);
+        } catch (OutOfMemoryError e) {
+            throw new IllegalArgumentException("image " + source + " does not fit in memory to decode (max heap "
+                    + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB)");
         } finally {
             reader.dispose();
             try {
@@ -93,11 +137,7 @@ final class ImageCodec {
                 throw new IllegalArgumentException("corrupt image " + source + " (truncated): " + w);
             }
         }
-        if (img.getWidth() != size || img.getHeight() != size) {
-            throw new IllegalArgumentException("image " + source + " is " + img.getWidth() + "x" + img.getHeight()
-                    + ", expected " + size + "x" + size);
-        }
-        toChw(img, dst, dstOffset);
+        return img;
     }
 
     /**

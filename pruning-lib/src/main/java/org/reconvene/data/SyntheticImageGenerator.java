@@ -370,12 +370,21 @@ public final class SyntheticImageGenerator {
      * Options of a {@link SyntheticImageGenerator}; {@link #setOutput} is required, the rest have
      * defaults (10 classes, 5000 train, 1000 test, 32x32, seed 0, difficulty 0).
      */
+    /** The default class count; {@code datagen} and {@link Dataset#SYNTHETIC} read it. */
+    public static final int DEFAULT_CLASSES = 10;
+    /** The default training images. */
+    public static final int DEFAULT_TRAIN = 5000;
+    /** The default test images. */
+    public static final int DEFAULT_TEST = 1000;
+    /** The default image side. */
+    public static final int DEFAULT_SIZE = 32;
+
     public static final class Builder {
         private String output;
-        private int classes = 10;
-        private int trainSize = 5000;
-        private int testSize = 1000;
-        private int imageSize = 32;
+        private int classes = DEFAULT_CLASSES;
+        private int trainSize = DEFAULT_TRAIN;
+        private int testSize = DEFAULT_TEST;
+        private int imageSize = DEFAULT_SIZE;
         private long seed;
         private Configuration conf;
         private boolean overwrite;

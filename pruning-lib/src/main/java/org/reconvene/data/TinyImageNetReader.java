@@ -51,18 +51,19 @@ final class TinyImageNetReader {
         for (int c = 0; c < wnids.size(); c++) {
             Path dir = new Path(root, "train/" + wnids.get(c) + "/images");
             HadoopFiles.requireDirectory(fs, dir);
+            int before = trainFiles.size();
             for (FileStatus st : HadoopFiles.listVisible(fs, dir)) {
                 if (st.isFile() && ImageCodec.isImageFileName(st.getPath().getName())) {
                     trainFiles.add(st.getPath());
                     trainLabels.add(c);
                 }
             }
+            if (trainFiles.size() == before) {
+                // a class the model would be asked to predict but never sees in training
+                throw new IllegalArgumentException("class " + wnids.get(c) + " (listed in " + wnidsFile
+                        + ") has no training images in " + dir);
+            }
         }
-        if (trainFiles.isEmpty()) {
-            throw new IllegalArgumentException("empty train split: no image files under " + new Path(root, "train")
-                    + "/<wnid>/images/");
-        }
-
         Path annotations = new Path(root, "val/val_annotations.txt");
         Path valImages = new Path(root, "val/images");
         List<Path> testFiles = new ArrayList<>();

@@ -72,19 +72,46 @@ public final class OnnxModel {
         }
     }
 
-    /** Writes the file, creating parent directories; replaces an existing file. */
+    /**
+     * Writes the file, creating parent directories; replaces an existing file. The bytes go to a
+     * hidden {@code .NAME.*.part} beside it first and are moved into place by one atomic rename, so
+     * a reader finds the old file or the new one; a failed write deletes its part, and a part a
+     * killed writer left is deleted by the next write to the same file.
+     *
+     * @throws IllegalArgumentException naming the file when it cannot be written there (a
+     *     directory, a read-only or full file system)
+     */
     public void write(Path file) {
+        Path target = file.toAbsolutePath();
+        if (Files.isDirectory(target)) {
+            throw new IllegalArgumentException(file + " is a directory, not a file to write");
+        }
+        Path parent = target.getParent();
+        Path tmp = null;
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
+            Files.createDirectories(parent);
+            String prefix = "." + target.getFileName() + ".";
+            try (var stale = Files.newDirectoryStream(parent, p -> p.getFileName().toString().startsWith(prefix)
+                    && p.getFileName().toString().endsWith(".part"))) {
+                for (Path p : stale) {
+                    Files.deleteIfExists(p);
+                }
             }
-            Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".part");
+            tmp = Files.createTempFile(parent, prefix, ".part");
             Files.write(tmp, bytes);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            tmp = null;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
+            throw new IllegalArgumentException("cannot write " + file + ": " + e, e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the next write to this file deletes it
+                }
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package org.reconvene.model;
 
+import org.reconvene.data.Dataset;
 import java.util.List;
 
 /**
@@ -17,8 +18,23 @@ public interface Architecture {
     /** Side of the square input the architecture is designed for (32 or 64). */
     int inputSize();
 
-    /** Dataset names this architecture runs on. */
-    List<String> datasets();
+    /** Dataset names this architecture runs on: those whose images are its input side ({@link Dataset#fitting}). */
+    default List<String> datasets() {
+        return Dataset.fitting(inputSize());
+    }
+
+    /**
+     * Fails unless it runs on {@code dataset}.
+     *
+     * @throws IllegalArgumentException naming the model, the dataset and what it supports
+     */
+    default void requireSupports(String dataset) {
+        Dataset d = Dataset.of(dataset);
+        if (!datasets().contains(d.id())) {
+            throw new IllegalArgumentException("model " + name() + " does not support dataset " + d.id()
+                    + "; it supports " + String.join(", ", datasets()));
+        }
+    }
 
     /** The spec of the unpruned network for {@code numClasses} classes of {@code inputChannels}-channel images. */
     ModelSpec defaultSpec(int numClasses, int inputChannels);

@@ -57,10 +57,45 @@ public final class Architectures {
     public static Architecture get(String name) {
         Architecture a = ZOO.get(name);
         if (a == null) {
-            throw new IllegalArgumentException(
-                    "unknown model '" + name + "'; known models: " + String.join(", ", ZOO.keySet()));
+            String near = closest(String.valueOf(name), ZOO.keySet());
+            throw new IllegalArgumentException("unknown model '" + name + "'" + (near == null ? "" : "; did you mean '"
+                    + near + "'?") + " Known models: " + String.join(", ", ZOO.keySet()));
         }
         return a;
+    }
+
+    /** The known name at most two edits from {@code name} (the closest, first on a tie), or null. */
+    static String closest(String name, Collection<String> known) {
+        String best = null;
+        int bestDistance = 3;
+        for (String k : known) {
+            int d = editDistance(name.toLowerCase(java.util.Locale.ROOT), k);
+            if (d < bestDistance) {
+                best = k;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    /** Levenshtein distance: insertions, deletions and substitutions. */
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     /** Builds the graph of {@code spec} with its own architecture (BatchNorm folded if the spec says so). */

@@ -22,19 +22,16 @@ public final class ResNetArchitecture implements Architecture {
     private final int inputSize;
     private final int[] stageWidths;
     private final int[] blocksPerStage;
-    private final List<String> datasets;
 
     private ResNetArchitecture(
             String name,
             int inputSize,
             int[] stageWidths,
-            int[] blocksPerStage,
-            List<String> datasets) {
+            int[] blocksPerStage) {
         this.name = name;
         this.inputSize = inputSize;
         this.stageWidths = stageWidths;
         this.blocksPerStage = blocksPerStage;
-        this.datasets = datasets;
     }
 
     static ResNetArchitecture cifar(int depth) {
@@ -43,8 +40,7 @@ public final class ResNetArchitecture implements Architecture {
                 "resnet" + depth,
                 32,
                 new int[] {16, 32, 64},
-                new int[] {n, n, n},
-                List.of("cifar10", "cifar100", "fashion-mnist", "mnist", "synthetic"));
+                new int[] {n, n, n});
     }
 
     static ResNetArchitecture resnet18() {
@@ -52,8 +48,7 @@ public final class ResNetArchitecture implements Architecture {
                 "resnet18",
                 64,
                 new int[] {64, 128, 256, 512},
-                new int[] {2, 2, 2, 2},
-                List.of("tinyimagenet", "synthetic"));
+                new int[] {2, 2, 2, 2});
     }
 
     @Override
@@ -66,10 +61,6 @@ public final class ResNetArchitecture implements Architecture {
         return inputSize;
     }
 
-    @Override
-    public List<String> datasets() {
-        return datasets;
-    }
 
     @Override
     public ModelSpec defaultSpec(int numClasses, int inputChannels) {

@@ -66,10 +66,6 @@ public final class VggArchitecture implements Architecture {
         return 32;
     }
 
-    @Override
-    public List<String> datasets() {
-        return List.of("cifar10", "cifar100", "fashion-mnist", "mnist", "synthetic");
-    }
 
     @Override
     public ModelSpec defaultSpec(int numClasses, int inputChannels) {

@@ -31,15 +31,15 @@ public final class Pruner {
      */
     public static PruneResult prune(Network net, PruningConfig config, PruningData data, long seed) {
         long t0 = System.nanoTime();
-        switch (config.method()) {
-            case DENSE:
-                return new PruneResult(net, null, Map.of(), Map.of(), reports(net, net, Map.of(), Set.of()), 0);
-            case UPAI: {
+        // exhaustive: a new method is a compile error here until it is implemented
+        return switch (config.method()) {
+            case DENSE -> new PruneResult(net, null, Map.of(), Map.of(), reports(net, net, Map.of(), Set.of()), 0);
+            case UPAI -> {
                 UnstructuredPruner.Outcome o = unstructured(config).prune(net, data, config.density(), seed);
-                return new PruneResult(net, null, o.scores(), o.masks(), reports(net, net, Map.of(), Set.of()),
+                yield new PruneResult(net, null, o.scores(), o.masks(), reports(net, net, Map.of(), Set.of()),
                         o.pruneMs());
             }
-            case RECONVENE: {
+            case RECONVENE -> {
                 Map<String, float[]> initial = net.state();
                 UnstructuredPruner.Outcome o = unstructured(config).prune(net, data, config.density(), seed);
                 long t1 = System.nanoTime();
@@ -50,27 +50,24 @@ public final class Pruner {
                 long ms = elapsed(t0);
                 LOG.debug("reconvene: unstructured {} ms, PSE {} ms, RLR {} ms", (t1 - t0) / 1_000_000,
                         (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
-                return new PruneResult(r.network(), net, o.scores(), o.masks(),
+                yield new PruneResult(r.network(), net, o.scores(), o.masks(),
                         reports(net, r.network(), pse, r.rebuilt()), ms);
             }
-            case SPAI_RANDOM:
-            case SPAI_L1: {
+            case SPAI_RANDOM, SPAI_L1 -> {
                 Rebuild r = StructuredBaselines.uniform(net, config.density(), config.method() == PruningMethod.SPAI_L1,
                         seed);
                 long ms = elapsed(t0);
-                return new PruneResult(r.network(), null, Map.of(), Map.of(), reports(net, r.network(), Map.of(),
+                yield new PruneResult(r.network(), null, Map.of(), Map.of(), reports(net, r.network(), Map.of(),
                         Set.of()), ms);
             }
-            case SPAI_LAYERWISE: {
+            case SPAI_LAYERWISE -> {
                 UnstructuredPruner.Outcome o = unstructured(config).score(net, data, config.density(), seed);
                 Rebuild r = StructuredBaselines.layerwise(net, o.scores(), o.masks(), config.structured());
                 long ms = elapsed(t0);
-                return new PruneResult(r.network(), null, o.scores(), o.masks(), reports(net, r.network(), Map.of(),
+                yield new PruneResult(r.network(), null, o.scores(), o.masks(), reports(net, r.network(), Map.of(),
                         Set.of()), ms);
             }
-            default:
-                throw new IllegalStateException("unhandled method " + config.method());
-        }
+        };
     }
 
     private static UnstructuredPruner unstructured(PruningConfig config) {

@@ -13,9 +13,53 @@ package org.reconvene.score;
 public record ScorerSettings(
         int synflowRounds, double graspTemperature, int graspHessianMaxSamples, int chunkSize) implements java.io.Serializable {
 
-    /** The defaults of docs/METHOD.md section 3. */
+    /** The defaults of docs/METHOD.md section 3 (the builder's fields). */
     public static ScorerSettings defaults() {
-        return new ScorerSettings(100, 200.0, 256, 256);
+        return builder().build();
+    }
+
+    /** A builder holding the defaults; every value is optional. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds {@link ScorerSettings}; each field's initial value is its one default. */
+    public static final class Builder {
+        private int synflowRounds = 100;
+        private double graspTemperature = 200.0;
+        private int graspHessianMaxSamples = 256;
+        private int chunkSize = 256;
+
+        private Builder() {}
+
+        /** SynFlow's pruning rounds. */
+        public Builder optSynflowRounds(int v) {
+            this.synflowRounds = v;
+            return this;
+        }
+
+        /** GraSP's softmax temperature. */
+        public Builder optGraspTemperature(double v) {
+            this.graspTemperature = v;
+            return this;
+        }
+
+        /** Most samples in GraSP's one Hessian-gradient product. */
+        public Builder optGraspHessianMaxSamples(int v) {
+            this.graspHessianMaxSamples = v;
+            return this;
+        }
+
+        /** Most samples per forward pass of data-dependent scorers. */
+        public Builder optChunkSize(int v) {
+            this.chunkSize = v;
+            return this;
+        }
+
+        /** The settings, validated. */
+        public ScorerSettings build() {
+            return new ScorerSettings(synflowRounds, graspTemperature, graspHessianMaxSamples, chunkSize);
+        }
     }
 
     /** Validates the knobs; a bad value names its field. */

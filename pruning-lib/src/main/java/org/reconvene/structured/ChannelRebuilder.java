@@ -92,17 +92,16 @@ public final class ChannelRebuilder {
     /** Slices one tensor: dimension 0 by its output group, dimension 1 (weights) by its input group. */
     static float[] slice(ParameterInfo p, float[] v, ChannelGroups groups, Map<String, int[]> kept) {
         long[] s = p.shape();
-        switch (p.role()) {
-            case CONV_WEIGHT:
-                return slice(v, (int) s[0], (int) s[1], (int) (s[2] * s[3]),
-                        kept.get(groups.outputOf(p.layer())), kept.get(groups.inputOf(p.layer())));
-            case LINEAR_WEIGHT:
-                return slice(v, (int) s[0], (int) s[1], 1, null, kept.get(groups.inputOf(p.layer())));
-            case LINEAR_BIAS:
-                return v.clone();
-            default: // conv bias and BatchNorm tensors: one value per output channel
-                return slice(v, (int) s[0], 1, 1, kept.get(groups.outputOf(p.layer())), null);
-        }
+        // exhaustive: a new tensor role is a compile error here until its slicing rule is written
+        return switch (p.role()) {
+            case CONV_WEIGHT -> slice(v, (int) s[0], (int) s[1], (int) (s[2] * s[3]),
+                    kept.get(groups.outputOf(p.layer())), kept.get(groups.inputOf(p.layer())));
+            case LINEAR_WEIGHT -> slice(v, (int) s[0], (int) s[1], 1, null, kept.get(groups.inputOf(p.layer())));
+            case LINEAR_BIAS -> v.clone();
+            // one value per output channel
+            case CONV_BIAS, BN_GAMMA, BN_BETA, BN_RUNNING_MEAN, BN_RUNNING_VAR ->
+                    slice(v, (int) s[0], 1, 1, kept.get(groups.outputOf(p.layer())), null);
+        };
     }
 
     /** Rows {@code outIdx} (all if null) and columns {@code inIdx} (all if null) of an out x in x inner array. */

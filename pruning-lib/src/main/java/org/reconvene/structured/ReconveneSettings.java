@@ -79,9 +79,67 @@ public record ReconveneSettings(Criterion criterion, double tau, double delta, d
         }
     }
 
-    /** The provisional defaults. */
+    /** The provisional defaults (the builder's fields). */
     public static ReconveneSettings defaults() {
-        return new ReconveneSettings(Criterion.RETENTION, 0.4, 0.1, 0.5, 4, Reinit.AFFECTED);
+        return builder().build();
+    }
+
+    /** A builder holding the defaults; every value is optional. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds {@link ReconveneSettings}; each field's initial value is its one default (see the class comment). */
+    public static final class Builder {
+        private Criterion criterion = Criterion.RETENTION;
+        private double tau = 0.4;
+        private double delta = 0.1;
+        private double alpha = 0.5;
+        private int minChannels = 4;
+        private Reinit reinit = Reinit.AFFECTED;
+
+        private Builder() {}
+
+        /** How PSE marks a layer non-sensitive. */
+        public Builder optCriterion(Criterion v) {
+            this.criterion = v;
+            return this;
+        }
+
+        /** Largest sensitivity of a non-sensitive layer (retention). */
+        public Builder optTau(double v) {
+            this.tau = v;
+            return this;
+        }
+
+        /** Largest mask density of a non-sensitive layer (density). */
+        public Builder optDelta(double v) {
+            this.delta = v;
+            return this;
+        }
+
+        /** Exponent of the structured width. */
+        public Builder optAlpha(double v) {
+            this.alpha = v;
+            return this;
+        }
+
+        /** Fewest channels a rebuilt layer keeps. */
+        public Builder optMinChannels(int v) {
+            this.minChannels = v;
+            return this;
+        }
+
+        /** Which layers RLR reinitializes. */
+        public Builder optReinit(Reinit v) {
+            this.reinit = v;
+            return this;
+        }
+
+        /** The settings, validated. */
+        public ReconveneSettings build() {
+            return new ReconveneSettings(criterion, tau, delta, alpha, minChannels, reinit);
+        }
     }
 
     /** The structured width of a layer of {@code channels} channels at mask density {@code density}. */

@@ -1,5 +1,9 @@
 package org.reconvene.trial;
 
+import org.reconvene.prune.PruningConfig;
+import org.reconvene.score.ScorerSettings;
+import org.reconvene.structured.ReconveneSettings;
+import org.reconvene.train.TrainingConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -7,8 +11,6 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import org.reconvene.prune.PruningConfig;
-import org.reconvene.train.TrainingConfig;
 
 /**
  * One point of a sweep: model, data, pruning, training and measurement settings, and the trial
@@ -27,8 +29,78 @@ public record TrialConfig(
         long seed,
         int latencyRuns) implements java.io.Serializable {
 
-    /** Timed runs per latency measurement unless a trial says otherwise. */
+    /** Timed runs per latency measurement unless a trial says otherwise (the builder's default). */
     public static final int DEFAULT_LATENCY_RUNS = 10;
+
+    /** A builder: every setting through {@link TrialKey}, each default in the builder field it initialises. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Builds a {@link TrialConfig} from values set key by key ({@link #set}): the one way a sweep
+     * file's point and the CLI's options become a trial. Model, dataset, data URI and method are
+     * required; everything else starts at the library builders' defaults.
+     */
+    public static final class Builder {
+        String model;
+        String dataset;
+        String dataUri;
+        int latencyRuns = DEFAULT_LATENCY_RUNS;
+        final PruningConfig.Builder pruning = PruningConfig.builder();
+        final ScorerSettings.Builder scorer = ScorerSettings.builder();
+        final ReconveneSettings.Builder structured = ReconveneSettings.builder();
+        final TrainingConfig.Builder training = TrainingConfig.builder();
+
+        private Builder() {}
+
+        /**
+         * Sets {@code key} to {@code value} (see {@link TrialKey}'s types).
+         *
+         * @throws IllegalArgumentException naming the key if the value is not of its type or range
+         */
+        public Builder set(TrialKey key, Object value) {
+            key.set(this, value);
+            return this;
+        }
+
+        /** The architecture name. */
+        public Builder setModel(String model) {
+            return set(TrialKey.MODEL, model);
+        }
+
+        /** The dataset name. */
+        public Builder setDataset(String dataset) {
+            return set(TrialKey.DATASET, dataset);
+        }
+
+        /** The canonical URI of the data, kept as it is (not lower-cased). */
+        public Builder setDataUri(String uri) {
+            this.dataUri = uri;
+            return this;
+        }
+
+        /** Training settings that are not part of a trial's identity ({@code --max-eval-batches}). */
+        public TrainingConfig.Builder training() {
+            return training;
+        }
+
+        /** The pruning config alone (for {@code prune}, which needs no model or dataset name here). */
+        public PruningConfig buildPruning() {
+            return pruning.optScorerSettings(scorer.build()).optStructured(structured.build()).build();
+        }
+
+        /** The training config alone (for {@code train}). */
+        public TrainingConfig buildTraining() {
+            return training.build();
+        }
+
+        /** The trial. */
+        public TrialConfig build() {
+            TrainingConfig t = buildTraining();
+            return new TrialConfig(model, dataset, dataUri, buildPruning(), t, t.seed(), latencyRuns);
+        }
+    }
 
     /** Validates the fields that the nested configs do not cover. */
     public TrialConfig {

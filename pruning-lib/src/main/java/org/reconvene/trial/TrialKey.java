@@ -5,14 +5,14 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import org.reconvene.prune.PruningConfig;
+import org.reconvene.mask.MaskScope;
 import org.reconvene.prune.PruningMethod;
 import org.reconvene.score.Scorers;
 import org.reconvene.structured.ReconveneSettings;
 import org.reconvene.train.LearningRateSchedule;
-import org.reconvene.train.TrainingConfig;
 
 /**
  * Every setting of a trial, declared once: its name (the sweep key and the result column), its
@@ -30,66 +30,89 @@ import org.reconvene.train.TrainingConfig;
  * existed before it, or resumed sweeps rerun them.
  */
 public enum TrialKey {
-    MODEL("model", Type.STRING, null, "architecture name", t -> t.model()),
-    DATASET("dataset", Type.STRING, null, "dataset name", t -> t.dataset()),
-    DATA_URI("data_uri", Type.STRING, null, "canonical URI of the data directory", t -> t.dataUri()),
-    SEED("seed", Type.LONG, "--seed", "trial seed; every random stream is derived from it", t -> t.seed()),
-    METHOD("method", Type.STRING, null, "pruning method", t -> t.pruning().method().configName()),
-    SCORER("scorer", Type.STRING, "--scorer", "unstructured scorer", t -> t.pruning().scorer(),
+    MODEL("model", Type.STRING, null, "architecture name", t -> t.model(), (b, v) -> b.model = (String) v),
+    DATASET("dataset", Type.STRING, null, "dataset name", t -> t.dataset(), (b, v) -> b.dataset = (String) v),
+    DATA_URI("data_uri", Type.STRING, null, "canonical URI of the data directory", t -> t.dataUri(),
+            (b, v) -> b.dataUri = (String) v),
+    SEED("seed", Type.LONG, "--seed", "trial seed; every random stream is derived from it", t -> t.seed(),
+            (b, v) -> b.training.optSeed((Long) v)),
+    METHOD("method", Type.STRING, "--method", "pruning method: dense, upai, reconvene, spai-random, spai-l1 or "
+            + "spai-layerwise", t -> t.pruning().method().configName(),
+            (b, v) -> b.pruning.setMethod(PruningMethod.parse((String) v))),
+    SCORER("scorer", Type.STRING, "--scorer", "unstructured scorer: random, magnitude, snip, grasp or synflow",
+            t -> t.pruning().scorer(), (b, v) -> b.pruning.optScorer((String) v),
             "only methods that score weights (not dense, spai-random, spai-l1)", TrialKey::scored),
     SPARSITY("sparsity", Type.DOUBLE, "--sparsity", "fraction of prunable weights removed",
-            t -> t.pruning().sparsity(),
+            t -> t.pruning().sparsity(), (b, v) -> b.pruning.optSparsity((Double) v),
             "not for dense", t -> t.pruning().method() != PruningMethod.DENSE),
-    SCOPE("scope", Type.STRING, "--scope", "global or layer-wise ranking", t -> lower(t.pruning().scope()),
+    SCOPE("scope", Type.STRING, "--scope", "global or layerwise ranking", t -> lower(t.pruning().scope()),
+            (b, v) -> b.pruning.optScope(MaskScope.parse((String) v)),
             "only methods with an unstructured mask (upai, reconvene, spai-layerwise)", TrialKey::masked),
-    DENSE_CLASSIFIER("dense_classifier", Type.BOOLEAN, null, "whether the classifier is left unpruned",
-            t -> t.pruning().denseClassifier(),
+    DENSE_CLASSIFIER("dense_classifier", Type.BOOLEAN, "--dense-classifier",
+            "leave the classifier unpruned and out of the ranking", t -> t.pruning().denseClassifier(),
+            (b, v) -> b.pruning.optDenseClassifier((Boolean) v),
             "only methods with an unstructured mask", TrialKey::masked),
     SAMPLES_PER_CLASS("samples_per_class", Type.INT, "--samples-per-class", "pruning images per class",
-            t -> t.pruning().samplesPerClass(),
+            t -> t.pruning().samplesPerClass(), (b, v) -> b.pruning.optSamplesPerClass((Integer) v),
             "only scorers that need data (snip, grasp)",
                     t -> scored(t) && Scorers.get(t.pruning().scorer()).needsData()),
     SYNFLOW_ROUNDS("synflow_rounds", Type.INT, "--synflow-rounds", "SynFlow's iterative rounds",
-            t -> t.pruning().scorerSettings().synflowRounds(),
+            t -> t.pruning().scorerSettings().synflowRounds(), (b, v) -> b.scorer.optSynflowRounds((Integer) v),
             "only the synflow scorer", t -> scored(t) && "synflow".equals(t.pruning().scorer())),
     GRASP_TEMPERATURE("grasp_temperature", Type.DOUBLE, null, "GraSP's softmax temperature",
             t -> t.pruning().scorerSettings().graspTemperature(),
+            (b, v) -> b.scorer.optGraspTemperature((Double) v),
             "only the grasp scorer", t -> scored(t) && "grasp".equals(t.pruning().scorer())),
-    PSE_CRITERION("pse_criterion", Type.STRING, "--criterion", "PSE's layer criterion: retention or density",
-            t -> lower(t.pruning().structured().criterion()),
+    PSE_CRITERION("pse_criterion", Type.STRING, "--criterion", "PSE's layer criterion: retention (sensitivity <= "
+            + "tau) or density (density <= delta)", t -> lower(t.pruning().structured().criterion()),
+            (b, v) -> b.structured.optCriterion(ReconveneSettings.Criterion.parse((String) v)),
             "only reconvene", TrialKey::reconvene),
     PSE_TAU("pse_tau", Type.DOUBLE, "--tau", "PSE sensitivity threshold", t -> t.pruning().structured().tau(),
+            (b, v) -> b.structured.optTau((Double) v),
             "only reconvene with the retention criterion", t -> reconvene(t)
                     && t.pruning().structured().criterion() == ReconveneSettings.Criterion.RETENTION),
     PSE_DELTA("pse_delta", Type.DOUBLE, "--delta", "PSE density threshold", t -> t.pruning().structured().delta(),
+            (b, v) -> b.structured.optDelta((Double) v),
             "only reconvene with the density criterion", t -> reconvene(t)
                     && t.pruning().structured().criterion() == ReconveneSettings.Criterion.DENSITY),
-    ALPHA("alpha", Type.DOUBLE, "--alpha", "structured width exponent", t -> t.pruning().structured().alpha(),
+    ALPHA("alpha", Type.DOUBLE, "--alpha", "structured width exponent: ceil(d^alpha * C) channels",
+            t -> t.pruning().structured().alpha(), (b, v) -> b.structured.optAlpha((Double) v),
             "only reconvene and spai-layerwise", TrialKey::rebuildsWidths),
     MIN_CHANNELS("min_channels", Type.INT, "--min-channels", "fewest channels a rebuilt layer keeps",
-            t -> t.pruning().structured().minChannels(),
+            t -> t.pruning().structured().minChannels(), (b, v) -> b.structured.optMinChannels((Integer) v),
             "only reconvene and spai-layerwise", TrialKey::rebuildsWidths),
     RLR_REINIT("rlr_reinit", Type.STRING, "--reinit", "RLR reinitialization: rectified, affected or none",
             t -> lower(t.pruning().structured().reinit()),
+            (b, v) -> b.structured.optReinit(ReconveneSettings.Reinit.parse((String) v)),
             "only reconvene", TrialKey::reconvene),
-    EPOCHS("epochs", Type.INT, "--epochs", "training epochs", t -> t.training().epochs()),
-    BATCH_SIZE("batch_size", Type.INT, "--batch", "training batch size", t -> t.training().batchSize()),
-    LR("lr", Type.DOUBLE, "--lr", "initial learning rate", t -> t.training().learningRate()),
-    MOMENTUM("momentum", Type.DOUBLE, "--momentum", "SGD momentum", t -> t.training().momentum()),
-    NESTEROV("nesterov", Type.BOOLEAN, null, "Nesterov momentum", t -> t.training().nesterov()),
-    WEIGHT_DECAY("weight_decay", Type.DOUBLE, "--weight-decay", "L2 weight decay", t -> t.training().weightDecay()),
+    EPOCHS("epochs", Type.INT, "--epochs", "training epochs", t -> t.training().epochs(),
+            (b, v) -> b.training.optEpochs((Integer) v)),
+    BATCH_SIZE("batch_size", Type.INT, "--batch", "training batch size", t -> t.training().batchSize(),
+            (b, v) -> b.training.optBatchSize((Integer) v)),
+    LR("lr", Type.DOUBLE, "--lr", "initial learning rate", t -> t.training().learningRate(),
+            (b, v) -> b.training.optLearningRate((Double) v)),
+    MOMENTUM("momentum", Type.DOUBLE, "--momentum", "SGD momentum", t -> t.training().momentum(),
+            (b, v) -> b.training.optMomentum((Double) v)),
+    NESTEROV("nesterov", Type.BOOLEAN, "--nesterov", "Nesterov momentum", t -> t.training().nesterov(),
+            (b, v) -> b.training.optNesterov((Boolean) v)),
+    WEIGHT_DECAY("weight_decay", Type.DOUBLE, "--weight-decay", "L2 weight decay", t -> t.training().weightDecay(),
+            (b, v) -> b.training.optWeightDecay((Double) v)),
     SCHEDULE("schedule", Type.STRING, "--schedule", "learning-rate schedule: constant, step or cosine",
-            t -> lower(t.training().schedule())),
+            t -> lower(t.training().schedule()),
+            (b, v) -> b.training.optSchedule(LearningRateSchedule.parse((String) v))),
     SCHEDULE_GRANULARITY("schedule_granularity", Type.STRING, "--schedule-granularity",
-            "how often the rate moves: batch or epoch", t -> lower(t.training().scheduleGranularity()),
+            "how often the rate moves: batch (before every batch, so short runs anneal) or epoch (once per epoch, "
+                    + "as before 0.2)", t -> lower(t.training().scheduleGranularity()),
+            (b, v) -> b.training.optScheduleGranularity(LearningRateSchedule.Granularity.parse((String) v)),
             // A constant rate is the same at either granularity: one trial, one id.
             "not for the constant schedule, which is the same at either granularity",
                     t -> t.training().schedule() != LearningRateSchedule.CONSTANT),
     MAX_BATCHES("max_batches", Type.INT, "--max-batches", "cap on training batches per epoch, 0 for all",
-            t -> t.training().maxBatchesPerEpoch()),
-    AUGMENT("augment", Type.BOOLEAN, null, "random crop and flip while training", t -> t.training().augment()),
+            t -> t.training().maxBatchesPerEpoch(), (b, v) -> b.training.optMaxBatchesPerEpoch((Integer) v)),
+    AUGMENT("augment", Type.BOOLEAN, "--augment", "random crop and flip while training (--no-augment: none)",
+            t -> t.training().augment(), (b, v) -> b.training.optAugment((Boolean) v)),
     LATENCY_RUNS("latency_runs", Type.INT, "--latency-runs", "timed runs per latency measurement",
-            t -> t.latencyRuns());
+            t -> t.latencyRuns(), (b, v) -> b.latencyRuns = (Integer) v);
 
     /** The value type of a key (and of its result column). */
     public enum Type {
@@ -105,24 +128,50 @@ public enum TrialKey {
     private final String option;
     private final String description;
     private final Function<TrialConfig, Object> getter;
+    private final BiConsumer<TrialConfig.Builder, Object> setter;
     private final String applicability;
     private final Predicate<TrialConfig> applies;
 
     /** A key of every trial. */
-    TrialKey(String key, Type type, String option, String description, Function<TrialConfig, Object> getter) {
-        this(key, type, option, description, getter, null, t -> true);
+    TrialKey(String key, Type type, String option, String description, Function<TrialConfig, Object> getter,
+            BiConsumer<TrialConfig.Builder, Object> setter) {
+        this(key, type, option, description, getter, setter, null, t -> true);
     }
 
     /** A key of the trials {@code when} accepts; {@code why} says which, for the docs and the schema. */
     TrialKey(String key, Type type, String option, String description, Function<TrialConfig, Object> getter,
-            String why, Predicate<TrialConfig> when) {
+            BiConsumer<TrialConfig.Builder, Object> setter, String why, Predicate<TrialConfig> when) {
         this.key = key;
         this.type = type;
         this.option = option;
         this.description = description;
         this.getter = getter;
+        this.setter = setter;
         this.applicability = why;
         this.applies = when;
+    }
+
+    /**
+     * Sets it in {@code b} to {@code value}: a String (trimmed and lower-cased), a Number of the
+     * key's type, or a Boolean.
+     *
+     * @throws IllegalArgumentException naming the key if the value is not of its type, or out of range
+     */
+    void set(TrialConfig.Builder b, Object value) {
+        Object v = switch (type) {
+            case STRING -> value instanceof String || value instanceof Number || value instanceof Boolean
+                    ? value.toString().trim().toLowerCase(Locale.ROOT) : bad(value);
+            case DOUBLE -> value instanceof Number n ? (Object) n.doubleValue() : bad(value);
+            case LONG -> value instanceof Number n ? (Object) n.longValue() : bad(value);
+            case INT -> value instanceof Number n && n.longValue() == n.intValue() ? (Object) n.intValue() : bad(value);
+            case BOOLEAN -> value instanceof Boolean ? value : bad(value);
+        };
+        setter.accept(b, v);
+    }
+
+    private Object bad(Object value) {
+        throw new IllegalArgumentException(key + ": expected " + type.name().toLowerCase(Locale.ROOT) + ", got '"
+                + value + "'");
     }
 
     /** The sweep key and result column. */
@@ -210,9 +259,7 @@ public enum TrialKey {
      */
     private static Map<TrialKey, Object> readDefaults() {
         // reconvene so that every pruning key applies; the placeholders are not defaults
-        PruningConfig pruning = PruningConfig.builder().setMethod(PruningMethod.RECONVENE).build();
-        TrainingConfig training = TrainingConfig.builder().build();
-        TrialConfig t = new TrialConfig("", "", "", pruning, training, training.seed(), TrialConfig.DEFAULT_LATENCY_RUNS);
+        TrialConfig t = TrialConfig.builder().setModel("").setDataset("").setDataUri("").set(METHOD, "reconvene").build();
         Map<TrialKey, Object> m = new java.util.EnumMap<>(TrialKey.class);
         for (TrialKey k : values()) {
             if (k != MODEL && k != DATASET && k != DATA_URI && k != METHOD) {

@@ -147,8 +147,7 @@ class StructuredTest {
 
     @Test
     void pseRetentionMatchesHandComputedValues() {
-        ReconveneSettings s = new ReconveneSettings(ReconveneSettings.Criterion.RETENTION, 0.1, 0.1, 0.5, 1,
-                ReconveneSettings.Reinit.AFFECTED);
+        ReconveneSettings s = ReconveneSettings.builder().optTau(0.1).optMinChannels(1).build();
         // 4 channels x 4 weights; mask keeps 4 of 16 (d = 0.25, k = ceil(0.5 * 4) = 2).
         float[] scores = {5, 1, 1, 1, 3, 3, 3, 3, 1, 1, 1, 1, 0, 0, 0, 9};
         float[] mask = {1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
@@ -159,8 +158,8 @@ class StructuredTest {
         assertEquals(15.0 / 20.0, l.retained(), 1e-12);
         assertEquals(0.25, l.sensitivity(), 1e-12);
         assertFalse(l.nonSensitive());
-        ReconveneSettings byDensity = new ReconveneSettings(ReconveneSettings.Criterion.DENSITY, 0.1, 0.3, 0.5, 1,
-                ReconveneSettings.Reinit.AFFECTED);
+        ReconveneSettings byDensity = ReconveneSettings.builder().optCriterion(ReconveneSettings.Criterion.DENSITY)
+                .optTau(0.1).optDelta(0.3).optMinChannels(1).build();
         assertTrue(SensitivityEvaluator.evaluate("c", 4, scores, mask, byDensity).nonSensitive());
     }
 
@@ -222,8 +221,8 @@ class StructuredTest {
 
     @Test
     void reconveneRebuildsNonSensitiveGroupsDenseAndKeepsSensitiveMasks() {
-        ReconveneSettings s = new ReconveneSettings(ReconveneSettings.Criterion.RETENTION, 0.3, 0.1, 0.5, 1,
-                ReconveneSettings.Reinit.NONE);
+        ReconveneSettings s = ReconveneSettings.builder().optTau(0.3).optMinChannels(1)
+                .optReinit(ReconveneSettings.Reinit.NONE).build();
         PruningConfig cfg = PruningConfig.builder().setMethod(PruningMethod.RECONVENE).optScorer("synflow")
                 .optSparsity(0.95).optStructured(s).build();
         try (Network net = net("vgg11", 4)) {
