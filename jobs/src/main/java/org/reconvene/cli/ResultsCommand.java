@@ -40,15 +40,16 @@ final class ResultsCommand implements Runnable {
         @Override
         public Integer call() {
             ResultScan scan = ResultTable.at(results, new Configuration()).scan(null);
-            Map<String, int[]> bySweep = new TreeMap<>();
+            Map<String, Map<String, Integer>> bySweep = new TreeMap<>();
             for (ResultScan.RowFile r : scan.rows()) {
-                int[] c = bySweep.computeIfAbsent(String.valueOf(r.sweepId()), k -> new int[2]);
-                c[0]++;
-                c[1] += "OK".equals(r.status()) ? 0 : 1;
+                bySweep.computeIfAbsent(String.valueOf(r.sweepId()), k -> new TreeMap<>())
+                        .merge(String.valueOf(r.status()), 1, Integer::sum);
             }
             System.out.printf("results %s: %d rows, %d trials, %d sweeps%n", scan.root(), scan.rows().size(),
                     scan.rows().stream().map(ResultScan.RowFile::trialId).distinct().count(), bySweep.size());
-            bySweep.forEach((s, c) -> System.out.printf("  sweep %s: %d rows (%d OK, %d FAILED)%n", s, c[0], c[0] - c[1], c[1]));
+            bySweep.forEach((s, c) -> System.out.printf("  sweep %s: %d rows (%s)%n", s,
+                    c.values().stream().mapToInt(Integer::intValue).sum(), String.join(", ", c.entrySet().stream()
+                            .map(e -> e.getValue() + " " + e.getKey()).toList())));
             section("unreadable or foreign files", scan.problems().stream().map(p -> p.path() + ": " + p.reason()).toList());
             section("duplicate rows (one trial, several files in one sweep)", scan.duplicates().entrySet().stream()
                     .map(e -> e.getKey() + ": " + e.getValue()).toList());

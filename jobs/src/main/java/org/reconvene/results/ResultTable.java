@@ -243,6 +243,7 @@ public final class ResultTable {
             try (var out = create(fs, new Path(staged, COMPLETE))) {
                 out.writeBytes(String.join("\n", fileNames(local)) + "\n");
             }
+            pause(PAUSE_BEFORE_CHECKPOINT_RENAME_MS);
             fs.delete(target, true);
             fs.mkdirs(target.getParent());
             if (!fs.rename(staged, target)) {
@@ -258,8 +259,27 @@ public final class ResultTable {
         }
     }
 
+    /**
+     * Test hook: milliseconds to wait between staging a checkpoint and moving it into place, so
+     * that a test can kill the JVM mid-publish. Unset (0) outside the crash tests.
+     */
+    public static final String PAUSE_BEFORE_CHECKPOINT_RENAME_MS = "reconvene.test.pauseBeforeCheckpointRenameMs";
+
+    private static void pause(String property) {
+        long ms = Long.getLong(property, 0L);
+        if (ms > 0) {
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** The file a complete checkpoint holds last, listing the others. */
     public static final String COMPLETE = "_COMPLETE";
+    /** The files every checkpoint holds: the network's spec and tensors, and the optimizer state. */
+    private static final List<String> LEGACY_CHECKPOINT_FILES = List.of("spec.json", "tensors.ndlist", "optimizer.bin");
 
     private static List<String> fileNames(java.nio.file.Path dir) throws IOException {
         try (var files = Files.list(dir)) {
@@ -277,7 +297,14 @@ public final class ResultTable {
             FileSystem fs = dir.getFileSystem(conf);
             Path marker = new Path(dir, COMPLETE);
             if (!fs.exists(marker)) {
-                return false;
+                // published before markers existed: complete if the files a rung needs are there and non-empty
+                for (String name : LEGACY_CHECKPOINT_FILES) {
+                    Path f = new Path(dir, name);
+                    if (!fs.exists(f) || fs.getFileStatus(f).getLen() == 0) {
+                        return false;
+                    }
+                }
+                return true;
             }
             String listed;
             try (var in = fs.open(marker)) {

@@ -32,6 +32,11 @@ public final class RowWriter {
      * kill the JVM mid-commit. Unset (0) outside the crash tests.
      */
     public static final String PAUSE_BEFORE_PUBLISH_MS = "reconvene.test.pauseBeforePublishMs";
+    /**
+     * Test hook: the trial id whose finished (not FAILED) rows fail to commit, as on a full disk, so
+     * that a test can show the trial becoming a FAILED row. Unset outside the fault tests.
+     */
+    public static final String FAIL_COMMIT_OF = "reconvene.test.failCommitOf";
 
     private RowWriter() {}
 
@@ -50,6 +55,9 @@ public final class RowWriter {
                 w.write(row);
             }
             pauseForCrashTest();
+            if (r.trialId().equals(System.getProperty(FAIL_COMMIT_OF)) && r.status() != TrialResult.Status.FAILED) {
+                throw new IOException("No space left on device (simulated by " + FAIL_COMMIT_OF + ")");
+            }
             table.publish(staged, target);
         } catch (IOException | RuntimeException e) {
             table.discard(staged);

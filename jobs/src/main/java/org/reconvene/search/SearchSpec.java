@@ -185,8 +185,15 @@ public final class SearchSpec {
         try {
             spec = SweepSpec.of(file, sweep, baseDir, all ? SweepSpec.DEFAULT_MAX_TRIALS : Math.max(candidates, 1));
         } catch (SweepSpecException e) {
-            // the space is checked as a sweep's random axes or grid: name the search file's own keys
-            throw e.rekeyed("random.axes.", "space.").rekeyed("grid.", "space.");
+            // the space is checked as a sweep's random axes or grid, its values as trial keys: name
+            // the search file's own keys
+            SweepSpecException x = e.rekeyed("random.axes.", "space.").rekeyed("grid.", "space.");
+            if (x.key() != null && space.containsKey(x.key())) {
+                x = x.rekeyed(x.key(), "space." + x.key());
+            } else if (x.key() != null && defaults.containsKey(x.key())) {
+                x = x.rekeyed(x.key(), "defaults." + x.key());
+            }
+            throw x;
         }
         return new SearchSpec(spec, constraints, objectives, rungs, eta);
     }

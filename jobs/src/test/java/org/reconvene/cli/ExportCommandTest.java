@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +50,24 @@ class ExportCommandTest {
         assertEquals(2, bad.exit(), bad.err());
         assertTrue(bad.err().contains("tensors.ndlist"), bad.err());
         assertFalse(Files.exists(dir.resolve("c.onnx")));
+
+        // An --out that cannot be written is refused before any work, naming it; no part file is left.
+        Path model = run.resolve("model");
+        Path aDirectory = Files.createDirectories(dir.resolve("out/dir.onnx"));
+        CliRun toDir = CliRun.of("export", "--model-dir", model.toString(), "--out", aDirectory.toString());
+        assertEquals(2, toDir.exit(), toDir.err());
+        assertTrue(toDir.err().contains("is a directory"), toDir.err());
+        Path underFile = onnx.resolve("inside.onnx");
+        CliRun toFile = CliRun.of("export", "--model-dir", model.toString(), "--out", underFile.toString());
+        assertEquals(2, toFile.exit(), toFile.err());
+        assertTrue(toFile.err().contains(onnx.toString()), toFile.err());
+        // a part file a killed export left is removed by the next export to that file
+        Path stale = onnx.resolveSibling("." + onnx.getFileName() + ".123.part");
+        Files.writeString(stale, "half");
+        assertEquals(0, CliRun.of("export", "--model-dir", model.toString(), "--out", onnx.toString()).exit());
+        try (var files = Files.walk(dir)) {
+            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().endsWith(".part")).toList());
+        }
     }
 
     @Test

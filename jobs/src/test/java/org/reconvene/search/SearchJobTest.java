@@ -165,12 +165,113 @@ class SearchJobTest extends SparkTestBase {
                 {"objectives: {top1: max, serialized_bytes: min}", "objectives: {top1: max}", "objectives"},
                 {"objectives: {top1: max, serialized_bytes: min}", "objectives: {top1: up, serialized_bytes: min}",
                         "objectives.top1"},
-                {"sparsity: {min: 0.6, max: 0.95}", "sparsity: {min: 0.9, max: 0.5}", "space.sparsity"}}) {
-            Map<String, Object> root = new org.yaml.snakeyaml.Yaml().load(
-                    YAML.replace("DATA", dir.toString()).replace(c[0], c[1]));
+                {"sparsity: {min: 0.6, max: 0.95}", "sparsity: {min: 0.9, max: 0.5}", "space.sparsity"},
+                {"serialized_bytes: {max: 600000}", "serialized_bytes: {min: 5, max: 1}", "constraints.serialized_bytes"},
+                {"candidates: 6,", "candidates: 1000000000,", "at most 1000000"},
+                {"method: [upai, reconvene, spai-l1]", "methd: [upai, reconvene, spai-l1]", "space.methd"},
+                {"method: [upai, reconvene, spai-l1]", "method: [upai, reconvene, pruned]", "space.method"},
+                {"  method: [upai, reconvene, spai-l1]\n  sparsity: {min: 0.6, max: 0.95}", "  {}", "space"}}) {
+            String yaml = YAML.replace("DATA", dir.toString()).replace(c[0], c[1].replace("\\n", "\n"));
+            assertTrue(!yaml.equals(YAML.replace("DATA", dir.toString())), "the case changes the file: " + c[1]);
+            Map<String, Object> root = new org.yaml.snakeyaml.Yaml().load(yaml);
             SweepSpecException e = assertThrows(SweepSpecException.class, () -> SearchSpec.of("tiny.yaml", root, dir),
                     c[1]);
             assertTrue(e.getMessage().contains(c[2]) && e.getMessage().contains("tiny.yaml"), e.getMessage());
+            assertFalse(e.getMessage().contains("random.axes") || e.getMessage().contains("'grid"), e.getMessage());
+        }
+    }
+
+    /**
+     * The same search file with another space: the rows of the first run's candidates are neither
+     * ranked nor in the front, and a resume runs (no NullPointerException as before).
+     */
+    @Test
+    void aChangedSpaceSeesOnlyItsOwnCandidates(@TempDir Path dir) throws Exception {
+        String results = dir.resolve("results").toUri().toString();
+        SearchSpec first = spec(dir);
+        SearchJob.run(spark, first, new SearchJob.Options(results, false));
+        Map<String, Object> root = new org.yaml.snakeyaml.Yaml().load(YAML.replace("DATA", dir.resolve("data").toString())
+                .replace("sparsity: {min: 0.6, max: 0.95}", "sparsity: {min: 0.7, max: 0.9}")
+                .replace("rungs: [1, 2]", "rungs: [1, 3]"));
+        SearchSpec second = SearchSpec.of("tiny.yaml", root, dir);
+        Set<String> secondIds = second.candidates().trials().stream().map(t -> t.trialId()).collect(Collectors.toSet());
+        Set<String> firstIds = first.candidates().trials().stream().map(t -> t.trialId()).collect(Collectors.toSet());
+        assertTrue(java.util.Collections.disjoint(firstIds, secondIds), "another space and budget: other trial ids");
+        SearchJob.Outcome o = SearchJob.run(spark, second, new SearchJob.Options(results, true));
+        assertEquals(secondIds.size(), o.candidatesPerRung()[0], "rung 0 is the new candidates alone");
+        assertFalse(o.front().isEmpty());
+        o.front().forEach(m -> assertTrue(secondIds.contains(m.trialId()), m.trialId() + " is not this search's"));
+        ResultTable table = ResultTable.at(results, spark.sparkContext().hadoopConfiguration());
+        assertEquals(secondIds, SearchJob.rowsAt(spark, table, "tiny", 0, secondIds).keySet());
+    }
+
+    /**
+     * A search JVM killed (SIGKILL) while it publishes a checkpoint, then resumed: every OK row has
+     * a complete checkpoint, the front's models load, and each rung of a trial is one row. A
+     * checkpoint that lost a file is found incomplete and its rung redone.
+     */
+    @Test
+    void checkpointsArePublishedWholeAndResumeRedoesIncompleteOnes(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("tiny.yaml");
+        Files.writeString(file, YAML.replace("DATA", dir.resolve("data").toString()));
+        Path results = dir.resolve("results");
+        Path staging = results.resolve("sweep=tiny").resolve(ResultTable.STAGING);
+        try (org.reconvene.sweep.ChildSweep child = org.reconvene.sweep.ChildSweep.cli(dir, List.of("search",
+                file.toString(), "--results", results.toString(), "--master", "local[1]"), "-Xmx2g",
+                "-D" + ResultTable.PAUSE_BEFORE_CHECKPOINT_RENAME_MS + "=120000")) {
+            child.awaitWhileRunning(() -> {
+                try (var f = Files.list(staging)) {
+                    return f.anyMatch(p -> p.getFileName().toString().contains("-checkpoint-"));
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }, 240, "a checkpoint being published");
+            child.signal("KILL");
+            child.exitCode(30);
+        }
+        SearchSpec search = SearchSpec.load(file);
+        SearchJob.Outcome o = SearchJob.run(spark, search, new SearchJob.Options(results.toString(), true));
+        ResultTable table = ResultTable.at(results.toString(), spark.sparkContext().hadoopConfiguration());
+        assertOkRowsHaveCompleteCheckpoints(table, search);
+        for (SearchJob.Member m : o.front()) {
+            try (Network n = NetworkStore.load(Path.of(m.modelDir()))) {
+                assertTrue(n.spec().widths().size() > 0);
+            }
+        }
+        // A checkpoint that lost a file (as an older version's non-atomic copy could leave it): redone.
+        SearchJob.Member m = o.front().get(0);
+        Path ckpt = Path.of(m.modelDir());
+        Files.delete(ckpt.resolve(NetworkStore.TENSORS));
+        assertFalse(table.checkpointComplete("tiny", m.trialId(), m.rung()));
+        SearchJob.Outcome again = SearchJob.run(spark, search, new SearchJob.Options(results.toString(), true));
+        assertEquals(1, again.epochsTrained(), "the last rung of that trial, again");
+        assertTrue(table.checkpointComplete("tiny", m.trialId(), m.rung()));
+        try (Network n = NetworkStore.load(ckpt)) {
+            assertTrue(n.spec().widths().size() > 0);
+        }
+        // DuckDB: every (trial, rung) once; results check knows a search's rows
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+                java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet r = s.executeQuery("SELECT max(n) FROM (SELECT trial_id, rung, count(*) AS n FROM "
+                        + "read_parquet('" + results + "/**/*.parquet', union_by_name = true) GROUP BY ALL)")) {
+            assertTrue(r.next());
+            assertEquals(1, r.getInt(1));
+        }
+        Row bad = ResultTable.at(results.toString(), spark.sparkContext().hadoopConfiguration()).rows(spark, "tiny")
+                .filter("status = 'FAILED'").limit(1).collectAsList().stream().findFirst().orElse(null);
+        assertEquals(null, bad == null ? null : bad.<String>getAs("error_message"), "no FAILED row");
+        assertEquals(0, org.reconvene.cli.ReconveneCli.execute("results", "check", results.toString()));
+    }
+
+    private static void assertOkRowsHaveCompleteCheckpoints(ResultTable table, SearchSpec search) {
+        Set<String> ids = search.candidates().trials().stream().map(t -> t.trialId()).collect(Collectors.toSet());
+        for (int r = 0; r < search.rungs().length; r++) {
+            for (Row x : SearchJob.rowsAt(spark, table, "tiny", r, ids).values()) {
+                if ("OK".equals(x.getAs("status"))) {
+                    assertTrue(table.checkpointComplete("tiny", x.getAs("trial_id"), r),
+                            "rung " + r + " of " + x.getAs("trial_id"));
+                }
+            }
         }
     }
 }

@@ -15,7 +15,7 @@ import org.reconvene.cli.ChildJvmFlags;
  * SIGINT) at a chosen moment and then look at what it left. Output goes to files in the
  * working directory, which the failure messages quote.
  */
-final class ChildSweep implements AutoCloseable {
+public final class ChildSweep implements AutoCloseable {
 
     private final Process process;
     private final Path out;
@@ -28,15 +28,21 @@ final class ChildSweep implements AutoCloseable {
     }
 
     /** Starts {@code sweep yaml --results results --master local[1]} in {@code dir} with extra JVM flags. */
-    static ChildSweep start(Path dir, Path yaml, Path results, String... jvmFlags) throws IOException {
+    public static ChildSweep start(Path dir, Path yaml, Path results, String... jvmFlags) throws IOException {
+        return cli(dir, List.of("sweep", yaml.toString(), "--results", results.toString(), "--master", "local[1]"),
+                "-Xmx2g", jvmFlags);
+    }
+
+    /** Starts {@code reconvene ARGS} in {@code dir} with heap {@code xmx} and extra JVM flags. */
+    public static ChildSweep cli(Path dir, List<String> args, String xmx, String... jvmFlags) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.add("-Xmx2g");
+        cmd.add(xmx);
         cmd.addAll(ChildJvmFlags.of(ManagementFactory.getRuntimeMXBean().getInputArguments()));
         cmd.add("-Dai.djl.pytorch.num_threads=1");
         cmd.addAll(List.of(jvmFlags));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.reconvene.cli.ReconveneCli", "sweep",
-                yaml.toString(), "--results", results.toString(), "--master", "local[1]"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.reconvene.cli.ReconveneCli"));
+        cmd.addAll(args);
         Path out = dir.resolve("child.out");
         Path err = dir.resolve("child.err");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
@@ -45,7 +51,7 @@ final class ChildSweep implements AutoCloseable {
     }
 
     /** Waits until {@code condition} holds; fails if the child exits first or the time runs out. */
-    void awaitWhileRunning(BooleanSupplier condition, long seconds, String what) throws Exception {
+    public void awaitWhileRunning(BooleanSupplier condition, long seconds, String what) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!condition.getAsBoolean()) {
             if (!process.isAlive()) {
@@ -59,7 +65,7 @@ final class ChildSweep implements AutoCloseable {
     }
 
     /** Sends {@code signal} (KILL, TERM, INT) to the child. */
-    void signal(String signal) throws Exception {
+    public void signal(String signal) throws Exception {
         Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
         if (kill.waitFor() != 0) {
             throw new AssertionError("kill -" + signal + " failed");
@@ -67,18 +73,18 @@ final class ChildSweep implements AutoCloseable {
     }
 
     /** The child's exit code, waiting at most {@code seconds}. */
-    int exitCode(long seconds) throws Exception {
+    public int exitCode(long seconds) throws Exception {
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             throw new AssertionError("the child did not exit within " + seconds + " s\n" + err());
         }
         return process.exitValue();
     }
 
-    String err() throws IOException {
+    public String err() throws IOException {
         return Files.exists(err) ? Files.readString(err) : "";
     }
 
-    String out() throws IOException {
+    public String out() throws IOException {
         return Files.exists(out) ? Files.readString(out) : "";
     }
 
