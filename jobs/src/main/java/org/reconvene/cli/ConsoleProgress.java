@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ConsoleProgress implements Progress, AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger("progress");
+    /** Under org.reconvene, so the CLI's logging configuration lets its INFO lines through. */
+    private static final Logger LOG = LoggerFactory.getLogger("org.reconvene.progress");
     /** How often a line is logged when there is no terminal. */
     static final Duration LOG_EVERY = Duration.ofSeconds(30);
 

@@ -38,9 +38,13 @@ final class ReportCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--tolerance must be >= 0, got " + tolerance);
         }
         try (SparkSession spark = SparkSessions.create("reconvene report", master)) {
-            ReportJob.Report r = ReportJob.build(Results.load(spark, results), sweep, tolerance);
+            org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> rows = Results.load(spark, results).cache();
+            ReportJob.Report r = ReportJob.build(rows, sweep, tolerance);
             ReportJob.write(r, out);
+            java.nio.file.Path page = org.reconvene.report.ReportHtml.write(rows, sweep, tolerance, out, r);
             System.out.print(r.markdown());
+            System.out.println("\nwrote " + out.resolve("report.md") + ", the figures and " + page
+                    + " (open it in a browser)");
         }
         return 0;
     }

@@ -76,6 +76,20 @@ final class SweepCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--parallelism must be >= 0, got " + parallelism);
         }
         String resultsUri = SweepSpec.resolveUri(results);
+        if (resume || retryFailed) {
+            // nothing left to run: answer from the rows, without starting Spark
+            Configuration local = new Configuration();
+            ResultTable table = ResultTable.at(resultsUri, local).requireUsable();
+            org.reconvene.results.ResultScan scan = table.scan(spec.name());
+            int threads = Integer.parseInt(System.getProperty("spark.task.cpus", "1"));
+            if (org.reconvene.sweep.SweepJob.toRun(spec, new SweepJob.Options(resultsUri, resume, retryFailed,
+                    parallelism), scan, threads).isEmpty()) {
+                System.out.printf("sweep %s: %d trials, 0 run (0 OK, 0 FAILED), %d skipped; rows in %s/sweep=%s%n",
+                        spec.name(), trials.size(), trials.size(), resultsUri, spec.name());
+                printTable(scan);
+                return 0;
+            }
+        }
         try (SparkSession spark = SparkSessions.create("reconvene sweep " + spec.name(), master);
                 Interruption interruption = Interruption.install(spark::stop)) {
             Configuration hadoop = spark.sparkContext().hadoopConfiguration();
@@ -96,7 +110,7 @@ final class SweepCommand implements Callable<Integer> {
             }
             System.out.printf("sweep %s: %d trials, %d run (%d OK, %d FAILED), %d skipped; rows in %s/sweep=%s%n",
                     spec.name(), o.trials(), o.ran(), o.ok(), o.failed(), o.skipped(), resultsUri, spec.name());
-            printTable(ResultTable.at(resultsUri, hadoop).rows(spark, spec.name()));
+            printTable(ResultTable.at(resultsUri, hadoop).scan(spec.name()));
             return o.failed() > 0 ? 1 : 0;
         }
     }
@@ -107,42 +121,11 @@ final class SweepCommand implements Callable<Integer> {
         return spec.trials().stream().filter(t -> done.contains(t.trialId())).count();
     }
 
-    /** Config columns always in the table; other config columns appear when their value differs between rows. */
-    private static final List<String> SHOWN = List.of("model", "dataset", "method", "scorer", "sparsity", "seed");
-
-    private static void printTable(Dataset<Row> rows) {
-        List<org.apache.spark.sql.Column> cols = new java.util.ArrayList<>();
-        SHOWN.forEach(c -> cols.add(functions.col(c)));
-        cols.addAll(varyingKnobs(rows).stream().map(functions::col).toList());
-        cols.addAll(List.of(functions.col("status"),
-                        functions.round(functions.col("top1"), 4).as("top1"),
-                        functions.col("params_nonzero"),
-                        functions.round(functions.col("serialized_bytes").divide(1e6), 2).as("size_mb"),
-                        functions.round(functions.col("latency_ms_b1"), 2).as("lat_b1_ms"),
-                        functions.round(functions.col("size_ratio"), 2).as("size_ratio"),
-                        functions.round(functions.col("speedup_b1"), 2).as("speedup_b1"),
-                        functions.col("prune_ms"), functions.col("error_class")));
-        rows.select(cols.toArray(org.apache.spark.sql.Column[]::new))
-                .orderBy("model", "dataset", "sparsity", "method", "scorer", "seed")
-                .show(1000, false);
-    }
-
-    /** The config columns, beyond {@link #SHOWN}, that take more than one value among the rows (one Spark job). */
-    static List<String> varyingKnobs(Dataset<Row> rows) {
-        List<String> candidates = org.reconvene.results.ResultSchema.configColumns().stream()
-                .filter(c -> !SHOWN.contains(c) && !c.equals("data_uri") && List.of(rows.columns()).contains(c)).toList();
-        if (candidates.isEmpty()) {
-            return List.of();
-        }
-        Row counts = rows.agg(functions.countDistinct(functions.col(candidates.get(0))), candidates.stream().skip(1)
-                .map(c -> functions.countDistinct(functions.col(c))).toArray(org.apache.spark.sql.Column[]::new)).first();
-        List<String> out = new java.util.ArrayList<>();
-        for (int i = 0; i < candidates.size(); i++) {
-            if (counts.getLong(i) > 1) {
-                out.add(candidates.get(i));
-            }
-        }
-        return out;
+    /** The sweep's rows as a table (one line per trial), from what the scan read; no Spark. */
+    private static void printTable(org.reconvene.results.ResultScan scan) {
+        scan.warnings().forEach(w -> System.err.println("warning: " + w));
+        System.out.print(SweepTable.render(scan.rows().stream().map(org.reconvene.results.ResultScan.RowFile::values)
+                .toList()));
     }
 
     private void printPlan(SweepSpec spec, List<TrialConfig> trials) {

@@ -72,7 +72,7 @@ public final class ReportJob {
         rows.createOrReplaceTempView("trials");
         Dataset<Row> agg = spark.sql(
                 "SELECT model, dataset, method, scorer, sparsity, count(*) AS seeds, avg(top1) AS top1_mean,"
-                        + " coalesce(stddev_samp(top1), 0D) AS top1_std, avg(params) AS params,"
+                        + " stddev_samp(top1) AS top1_std, avg(params) AS params,"
                         + " avg(params_nonzero) AS params_nonzero, avg(serialized_bytes) / 1e6 AS size_mb,"
                         + " avg(compression) AS compression, avg(macs_nonzero) AS macs,"
                         + " avg(latency_ms_b1) AS latency_ms_b1, avg(latency_ms_b64) AS latency_ms_b64,"
@@ -222,9 +222,9 @@ public final class ReportJob {
                     .append("|" + " --- |".repeat(20) + "\n");
             for (MethodStats s : t.getValue()) {
                 md.append(String.format(Locale.ROOT,
-                        "| %s | %d | %.4f | %.4f | %s | %s | %.0f | %.0f | %.3f | %.2f | %.0f | %.2f | %.2f | %s | %s | %.0f"
+                        "| %s | %d | %.4f | %s | %s | %s | %,.0f | %,.0f | %.3f | %.2f | %,.0f | %.2f | %.2f | %s | %s | %,.0f"
                                 + " | %s | %s | %s | %s |%n",
-                        s.method(), s.seeds(), s.top1Mean(), s.top1Std(), vs(s, dense), vs(s, upai), s.params(),
+                        s.method(), s.seeds(), s.top1Mean(), spread(s), vs(s, dense), vs(s, upai), s.params(),
                         s.paramsNonzero(), s.sizeMb(), s.compression(), s.macs(), s.latencyMsB1(), s.latencyMsB64(),
                         fmt(s.sizeRatio()), fmt(s.speedupB1()), s.pruneMs(), fmt(s.onnxGzipMb()),
                         fmt(s.latencyOrtMsB1()), fmt(s.latencyOrtMsB64()), fmt(s.speedupOrtB1())));
@@ -235,7 +235,8 @@ public final class ReportJob {
 
     /** Writes report.md, comparison.csv, headline.csv and the PNG figures into {@code dir}. */
     public static void write(Report r, Path dir) {
-        StringBuilder csv = new StringBuilder("group,method,scorer,sparsity,seeds,top1_mean,top1_std,top1_vs_dense,"
+        StringBuilder csv = new StringBuilder("model,dataset,table_scorer,table_sparsity,method,scorer,sparsity,seeds,"
+                + "top1_mean,top1_std,top1_vs_dense,"
                 + "top1_vs_upai,params,params_nonzero,size_mb,compression,macs,latency_ms_b1,latency_ms_b64,"
                 + "size_ratio,speedup_b1_vs_upai,prune_ms,onnx_gzip_mb,latency_ort_ms_b1,latency_ort_ms_b64,"
                 + "speedup_ort_b1_vs_upai\n");
@@ -248,10 +249,13 @@ public final class ReportJob {
         for (Map.Entry<String, List<MethodStats>> t : r.tables().entrySet()) {
             MethodStats dense = find(t.getValue(), "dense");
             MethodStats upai = find(t.getValue(), "upai");
+            MethodStats point = t.getValue().stream().filter(x -> x.scorer() != null && x.sparsity() != null)
+                    .findFirst().orElseThrow();
             for (MethodStats s : t.getValue()) {
-                csv.append(String.format(Locale.ROOT, "\"%s\",%s,%s,%s,%d,%.6f,%.6f,%s,%s,%.0f,%.0f,%.6f,%.6f,%.0f,%.6f,%.6f,%s,%s,%.0f,%s,%s,%s,%s%n",
-                        t.getKey(), s.method(), s.scorer() == null ? "" : s.scorer(),
-                        s.sparsity() == null ? "" : s.sparsity(), s.seeds(), s.top1Mean(), s.top1Std(), vs(s, dense),
+                csv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%s,%s,%s,%d,%.6f,%s,%s,%s,%.0f,%.0f,%.6f,%.6f,%.0f,%.6f,%.6f,%s,%s,%.0f,%s,%s,%s,%s%n",
+                        point.model(), point.dataset(), point.scorer(), point.sparsity(), s.method(),
+                        s.scorer() == null ? "" : s.scorer(), s.sparsity() == null ? "" : s.sparsity(), s.seeds(),
+                        s.top1Mean(), fmt(s.seeds() > 1 ? s.top1Std() : null), vs(s, dense),
                         vs(s, upai), s.params(), s.paramsNonzero(), s.sizeMb(), s.compression(), s.macs(),
                         s.latencyMsB1(), s.latencyMsB64(), fmt(s.sizeRatio()), fmt(s.speedupB1()), s.pruneMs(),
                         fmt(s.onnxGzipMb()), fmt(s.latencyOrtMsB1()), fmt(s.latencyOrtMsB64()), fmt(s.speedupOrtB1())));
@@ -266,6 +270,11 @@ public final class ReportJob {
             throw new UncheckedIOException("cannot write the report to " + dir, e);
         }
         ReportPlots.write(r, dir);
+    }
+
+    /** The standard deviation of top-1 over seeds; blank for one seed, which has none. */
+    private static String spread(MethodStats s) {
+        return s.seeds() > 1 ? fmt(s.top1Std()) : "";
     }
 
     private static String vs(MethodStats s, MethodStats reference) {

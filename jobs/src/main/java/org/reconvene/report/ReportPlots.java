@@ -19,6 +19,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -38,10 +39,27 @@ public final class ReportPlots {
             "spai-layerwise", new Color(140, 86, 75),
             "reconvene", new Color(214, 39, 40));
 
+    /** One marker per method, the same in every figure (XChart would otherwise cycle them by series order). */
+    private static final Map<String, org.knowm.xchart.style.markers.Marker> MARKERS = Map.of(
+            "dense", SeriesMarkers.SQUARE,
+            "upai", SeriesMarkers.CIRCLE,
+            "spai-random", SeriesMarkers.TRIANGLE_DOWN,
+            "spai-l1", SeriesMarkers.TRIANGLE_UP,
+            "spai-layerwise", SeriesMarkers.CROSS,
+            "reconvene", SeriesMarkers.DIAMOND);
+
     private ReportPlots() {}
 
     private static Color color(String method) {
         return COLORS.getOrDefault(method, Color.BLACK);
+    }
+
+    /** Colours and marks a series of {@code method}'s points. */
+    private static XYSeries styled(XYSeries s, String method) {
+        s.setMarkerColor(color(method));
+        s.setLineColor(color(method));
+        s.setMarker(MARKERS.getOrDefault(method, SeriesMarkers.CIRCLE));
+        return s;
     }
 
     /**
@@ -88,34 +106,68 @@ public final class ReportPlots {
         c.getStyler().setXAxisLogarithmic(true);
         c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         c.getStyler().setMarkerSize(10);
-        byMethod.forEach((m, pts) -> c.addSeries(m, pts.stream().mapToDouble(p -> p[0]).toArray(),
-                pts.stream().mapToDouble(p -> p[1]).toArray()).setMarkerColor(color(m)));
+        byMethod.forEach((m, pts) -> styled(c.addSeries(m, pts.stream().mapToDouble(p -> p[0]).toArray(),
+                pts.stream().mapToDouble(p -> p[1]).toArray()), m));
         return Optional.of(c);
     }
 
-    private static Optional<XYChart> latencyVsSparsity(List<MethodStats> stats) {
-        // several scorers share a sparsity: plot the mean of their latencies
+    /**
+     * Batch-1 latency against sparsity, per method (the mean over scorers sharing a sparsity), with
+     * the dense network's latency as a dashed line: with one sparsity only, the methods' latencies at
+     * it as bars, dense among them.
+     */
+    private static Optional<Chart<?, ?>> latencyVsSparsity(List<MethodStats> stats) {
         Map<String, Map<Double, double[]>> byMethod = new LinkedHashMap<>();
+        double[] dense = new double[2];
         for (MethodStats s : stats) {
-            if (s.sparsity() != null && !Double.isNaN(s.latencyMsB1())) {
-                double[] sumCount = byMethod.computeIfAbsent(s.method(), k -> new TreeMap<>())
-                        .computeIfAbsent(s.sparsity(), k -> new double[2]);
-                sumCount[0] += s.latencyMsB1();
-                sumCount[1]++;
+            if (Double.isNaN(s.latencyMsB1())) {
+                continue;
             }
+            if (s.sparsity() == null) {
+                if (s.method().equals("dense")) {
+                    dense[0] += s.latencyMsB1();
+                    dense[1]++;
+                }
+                continue;
+            }
+            double[] sumCount = byMethod.computeIfAbsent(s.method(), k -> new TreeMap<>())
+                    .computeIfAbsent(s.sparsity(), k -> new double[2]);
+            sumCount[0] += s.latencyMsB1();
+            sumCount[1]++;
         }
         if (byMethod.isEmpty()) {
             return Optional.empty();
         }
+        java.util.SortedSet<Double> sparsities = new java.util.TreeSet<>();
+        byMethod.values().forEach(m -> sparsities.addAll(m.keySet()));
+        if (sparsities.size() == 1) {
+            CategoryChart bars = new CategoryChartBuilder().width(900).height(600)
+                    .title("Batch-1 latency at sparsity " + sparsities.first()).xAxisTitle("method")
+                    .yAxisTitle("latency, batch 1 (ms)").build();
+            bars.getStyler().setLegendVisible(false);
+            List<String> names = new ArrayList<>();
+            List<Double> ms = new ArrayList<>();
+            if (dense[1] > 0) {
+                names.add("dense");
+                ms.add(dense[0] / dense[1]);
+            }
+            byMethod.forEach((m, pts) -> {
+                names.add(m);
+                ms.add(pts.values().iterator().next()[0] / pts.values().iterator().next()[1]);
+            });
+            bars.addSeries("latency", names, ms);
+            return Optional.of(bars);
+        }
         XYChart c = new XYChartBuilder().width(900).height(600).title("Batch-1 latency against sparsity")
                 .xAxisTitle("sparsity").yAxisTitle("latency, batch 1 (ms)").build();
-        byMethod.forEach((m, pts) -> {
-            XYSeries s = c.addSeries(m, pts.keySet().stream().mapToDouble(Double::doubleValue).toArray(),
-                    pts.values().stream().mapToDouble(v -> v[0] / v[1]).toArray());
-            s.setMarker(SeriesMarkers.CIRCLE);
-            s.setMarkerColor(color(m));
-            s.setLineColor(color(m));
-        });
+        byMethod.forEach((m, pts) -> styled(c.addSeries(m, pts.keySet().stream().mapToDouble(Double::doubleValue)
+                .toArray(), pts.values().stream().mapToDouble(v -> v[0] / v[1]).toArray()), m));
+        if (dense[1] > 0) {
+            double ms = dense[0] / dense[1];
+            XYSeries d = c.addSeries("dense", new double[] {sparsities.first(), sparsities.last()}, new double[] {ms, ms});
+            styled(d, "dense").setMarker(SeriesMarkers.NONE);
+            d.setLineStyle(SeriesLines.DASH_DASH);
+        }
         return Optional.of(c);
     }
 
@@ -145,8 +197,8 @@ public final class ReportPlots {
                 }
             }
         }
-        ok.forEach((m, pts) -> c.addSeries(m, pts.stream().mapToDouble(ReportJob.TradeOff::latencyMsB1).toArray(),
-                pts.stream().mapToDouble(ReportJob.TradeOff::top1).toArray()).setMarkerColor(color(m)));
+        ok.forEach((m, pts) -> styled(c.addSeries(m, pts.stream().mapToDouble(ReportJob.TradeOff::latencyMsB1)
+                .toArray(), pts.stream().mapToDouble(ReportJob.TradeOff::top1).toArray()), m));
         if (!infeasible.isEmpty()) {
             c.addSeries("infeasible (not trained)", infeasible.stream().mapToDouble(ReportJob.TradeOff::latencyMsB1)
                     .toArray(), new double[infeasible.size()]).setMarkerColor(new Color(200, 200, 200));

@@ -17,9 +17,13 @@ import java.util.TreeMap;
  */
 public record ResultScan(String root, List<RowFile> rows, List<Problem> problems, List<String> staging) {
 
-    /** One readable result file and the fields that identify its row; {@code rung} only for a search's rows. */
+    /**
+     * One readable result file and the fields that identify its row; {@code rung} only for a
+     * search's rows. {@code values} holds every scalar column of the row that is set, by name, so
+     * that small tables can be shown without starting Spark.
+     */
     public record RowFile(String path, String sweepId, String trialId, String status, Integer threads,
-            String finished, Integer rung) {
+            String finished, Integer rung, Map<String, Object> values) {
 
         /** Whether the file is named after the trial (and rung) it holds, as every committed row is. */
         public boolean named() {

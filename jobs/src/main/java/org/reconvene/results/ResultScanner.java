@@ -102,11 +102,31 @@ final class ResultScanner {
                 return;
             }
             rows.add(new ResultScan.RowFile(p.toString(), string(g, "sweep_id"), g.getString("trial_id", 0),
-                    string(g, "status"), integer(g, "threads"), string(g, "finished"), integer(g, "rung")));
+                    string(g, "status"), integer(g, "threads"), string(g, "finished"), integer(g, "rung"), scalars(g)));
         } catch (IOException | RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             problems.add(new ResultScan.Problem(p.toString(), "unreadable: " + firstLine(why)));
         }
+    }
+
+    /** Every declared scalar column the row sets, by name, as a Java value. */
+    private static java.util.Map<String, Object> scalars(Group g) {
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        for (org.apache.parquet.schema.Type t : g.getType().getFields()) {
+            String name = t.getName();
+            ResultSchema.Kind kind = ResultSchema.kind(name);
+            if (kind == null || !t.isPrimitive() || g.getFieldRepetitionCount(name) == 0) {
+                continue;
+            }
+            out.put(name, switch (kind) {
+                case STRING -> g.getString(name, 0);
+                case DOUBLE -> g.getDouble(name, 0);
+                case LONG -> g.getLong(name, 0);
+                case INT -> g.getInteger(name, 0);
+                case BOOLEAN -> g.getBoolean(name, 0);
+            });
+        }
+        return java.util.Collections.unmodifiableMap(out);
     }
 
     private static String string(Group g, String field) {

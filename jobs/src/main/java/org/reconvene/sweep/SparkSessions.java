@@ -1,5 +1,8 @@
 package org.reconvene.sweep;
 
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.spark.sql.SparkSession;
@@ -23,7 +26,19 @@ public final class SparkSessions {
 
     private SparkSessions() {}
 
-    /** A session for {@code appName} on {@code master} (null: spark-submit's, else local[*]). */
+    /**
+     * The environment variables a driver forwards to its executors ({@code spark.executorEnv.*})
+     * unless the submission sets them: the platform's own settings and DJL's cache directory, which
+     * every executor needs the same as the driver.
+     */
+    static final List<String> FORWARDED_PREFIXES = List.of("RECONVENE_", "DJL_");
+
+    /**
+     * A session for {@code appName} on {@code master} (null: spark-submit's, else local[*]). Its
+     * shuffles use a few partitions unless configured (results tables are small; Spark's default of
+     * 200 made a report of six rows take most of a minute), and the driver's {@code RECONVENE_*} and
+     * {@code DJL_*} environment variables reach the executors.
+     */
     public static SparkSession create(String appName, String master) {
         JANINO.setLevel(Level.INFO);
         String m = master != null ? master : System.getProperty("spark.master", "local[*]");
@@ -32,6 +47,22 @@ public final class SparkSessions {
             b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                     .config("spark.ui.enabled", "false");
         }
+        if (System.getProperty("spark.sql.shuffle.partitions") == null) {
+            b.config("spark.sql.shuffle.partitions", "4");
+        }
+        forwardedEnvironment(System.getenv(), System.getProperties()).forEach(b::config);
         return b.getOrCreate();
+    }
+
+    /** The {@code spark.executorEnv.*} settings forwarding {@code env}'s platform variables that {@code props} leaves unset. */
+    static Map<String, String> forwardedEnvironment(Map<String, String> env, java.util.Properties props) {
+        Map<String, String> out = new TreeMap<>();
+        env.forEach((k, v) -> {
+            String key = "spark.executorEnv." + k;
+            if (FORWARDED_PREFIXES.stream().anyMatch(k::startsWith) && props.getProperty(key) == null) {
+                out.put(key, v);
+            }
+        });
+        return out;
     }
 }

@@ -5,9 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -73,18 +70,15 @@ public final class SweepJob {
         if (todo.isEmpty()) {
             return new Outcome(total, 0, total, 0, 0);
         }
-        LongAccumulator done = spark.sparkContext().longAccumulator("trials done");
-        LongAccumulator failed = spark.sparkContext().longAccumulator("trials failed");
-        long t0 = System.nanoTime();
-        ScheduledExecutorService progress = progress(spec.name(), done, failed, todo.size(), t0, bar);
-        try {
-            execute(spark, spec, options, table, todo, done, failed);
-        } finally {
-            progress.shutdownNow();
+        long ok;
+        long failedCount;
+        try (SweepProgress progress = new SweepProgress(spark, spec.name(), todo, bar)) {
+            execute(spark, spec, options, table, todo, progress);
+            failedCount = progress.failed().value();
+            ok = progress.done().value() - failedCount;
+            bar.update(progress.done().value(), todo.size());
         }
-        logProgress(spec.name(), done.value(), failed.value(), todo.size(), t0);
-        bar.update(done.value(), todo.size());
-        return new Outcome(total, todo.size(), total - todo.size(), done.value() - failed.value(), failed.value());
+        return new Outcome(total, todo.size(), total - todo.size(), ok, failedCount);
     }
 
     /**
@@ -93,7 +87,7 @@ public final class SweepJob {
      *
      * @throws IllegalArgumentException if the rows kept were made with another PyTorch thread count
      */
-    static List<TrialConfig> toRun(SweepSpec spec, Options options, ResultScan scan, int threads) {
+    public static List<TrialConfig> toRun(SweepSpec spec, Options options, ResultScan scan, int threads) {
         Map<String, String> existing = scan.statuses();
         Map<String, Integer> threadsById = new HashMap<>();
         scan.rows().forEach(r -> threadsById.put(r.trialId(), r.threads()));
@@ -120,13 +114,17 @@ public final class SweepJob {
         return todo;
     }
 
-    /** Runs {@code todo} one trial per task; each task commits its own row. */
+    /** Runs {@code todo} one trial per task; each task commits its own row and reports its progress. */
     private static void execute(SparkSession spark, SweepSpec spec, Options options, ResultTable table,
-            List<TrialConfig> todo, LongAccumulator done, LongAccumulator failed) {
+            List<TrialConfig> todo, SweepProgress progress) {
         String sweep = spec.name();
         boolean exportOnnx = spec.exportsOnnx();
+        LongAccumulator done = progress.done();
+        LongAccumulator failed = progress.failed();
+        LongAccumulator batches = progress.batches();
+        LongAccumulator totals = progress.totals();
         SparkTasks.forEach(spark, todo, options.parallelism(), table, (trial, task) -> {
-            TrialPlan.Builder plan = TrialPlan.builder();
+            TrialPlan.Builder plan = TrialPlan.builder().optProgress(SweepProgress.taskProgress(batches, totals));
             if (exportOnnx) {
                 plan.optDeployment((t, model) -> task.results().publishModel(sweep, t.trialId(), model.toByteArray()));
             }
@@ -137,27 +135,6 @@ public final class SweepJob {
                 failed.add(1);
             }
         });
-    }
-
-    private static ScheduledExecutorService progress(String sweep, LongAccumulator done, LongAccumulator failed,
-            int total, long t0, Progress bar) {
-        ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sweep-progress");
-            t.setDaemon(true);
-            return t;
-        });
-        progress.scheduleAtFixedRate(() -> logProgress(sweep, done.value(), failed.value(), total, t0),
-                10, 10, TimeUnit.SECONDS);
-        progress.scheduleAtFixedRate(() -> bar.update(done.value(), total), 0, 1, TimeUnit.SECONDS);
-        return progress;
-    }
-
-    private static void logProgress(String sweep, long done, long failed, int total, long t0) {
-        double elapsed = (System.nanoTime() - t0) / 1e9;
-        String eta = done == 0 ? "unknown" : String.format("%.0f s", elapsed / done * (total - done));
-        LOG.info("sweep {}: {} of {} trials done ({} failed), {} s elapsed, {} trials/hour, ETA {}", sweep, done, total,
-                failed, String.format("%.0f", elapsed), String.format("%.1f", elapsed > 0 ? done * 3600 / elapsed : 0),
-                eta);
     }
 
     /** Generates the synthetic datasets of the sweep that do not exist yet. */

@@ -1,6 +1,7 @@
 package org.reconvene.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -13,11 +14,10 @@ import org.reconvene.results.ResultTable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.reconvene.report.Results;
-import org.reconvene.sweep.SparkTestBase;
 import org.reconvene.trial.TrialResult;
 
 /** The sweep's final table: beyond the fixed columns, exactly the config knobs that differ between rows. */
-class SweepTableTest extends SparkTestBase {
+class SweepTableTest {
 
     private static void row(String results, String id, double lr, String schedule, Integer rounds) {
         Map<String, Object> config = new HashMap<>();
@@ -40,8 +40,15 @@ class SweepTableTest extends SparkTestBase {
         row(results, "b", 0.05, "cosine", null);
         row(results, "c", 0.1, "cosine", 100);
         // lr differs; schedule and epochs are the same everywhere; synflow_rounds is null where it does not apply.
-        assertEquals(List.of("lr"), SweepCommand.varyingKnobs(Results.load(spark, results)));
+        assertEquals(List.of("lr"), SweepTable.varyingKnobs(rows(results)));
         row(results, "d", 0.1, "step", 50);
-        assertEquals(List.of("synflow_rounds", "lr", "schedule"), SweepCommand.varyingKnobs(Results.load(spark, results)));
+        assertEquals(List.of("synflow_rounds", "lr", "schedule"), SweepTable.varyingKnobs(rows(results)));
+        String table = SweepTable.render(rows(results));
+        assertTrue(table.lines().count() == 2 + 4 && table.contains("synflow_rounds") && table.contains("0.5000"), table);
+    }
+
+    private static List<Map<String, Object>> rows(String results) {
+        return ResultTable.at(results, new Configuration()).scan("s").rows().stream()
+                .map(org.reconvene.results.ResultScan.RowFile::values).toList();
     }
 }

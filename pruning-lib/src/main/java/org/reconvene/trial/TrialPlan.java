@@ -48,6 +48,7 @@ public final class TrialPlan {
     private final Function<MetricValues, String> constraints;
     private final CheckpointSink checkpoint;
     private final Deployment deployment;
+    private final org.reconvene.train.Progress progress;
 
     private TrialPlan(Builder b) {
         this.rung = b.rung;
@@ -56,6 +57,7 @@ public final class TrialPlan {
         this.constraints = b.constraints;
         this.checkpoint = b.checkpoint;
         this.deployment = b.deployment;
+        this.progress = b.progress;
     }
 
     /** A whole trial: prune, train every epoch, measure. */
@@ -101,6 +103,11 @@ public final class TrialPlan {
         return deployment;
     }
 
+    /** Receives the training's progress in batches (training and evaluation). */
+    public org.reconvene.train.Progress progress() {
+        return progress;
+    }
+
     /** Builds a {@link TrialPlan}; every value is optional. */
     public static final class Builder {
         private Integer rung;
@@ -109,8 +116,15 @@ public final class TrialPlan {
         private Function<MetricValues, String> constraints;
         private CheckpointSink checkpoint;
         private Deployment deployment;
+        private org.reconvene.train.Progress progress = org.reconvene.train.Progress.NONE;
 
         private Builder() {}
+
+        /** Tells {@code progress} the batches trained and evaluated (a sweep driver's view of its trials). */
+        public Builder optProgress(org.reconvene.train.Progress progress) {
+            this.progress = java.util.Objects.requireNonNull(progress, "progress");
+            return this;
+        }
 
         /** The search rung this run is; its result row is that rung's. */
         public Builder optRung(int rung) {

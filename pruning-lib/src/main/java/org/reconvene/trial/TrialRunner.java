@@ -64,7 +64,7 @@ public final class TrialRunner {
         try (org.slf4j.MDC.MDCCloseable logContext = org.slf4j.MDC.putCloseable(LOG_KEY, trial.trialId())) {
             ImageDataset data = datasets.get(trial.dataset(), trial.dataUri());
             InputTransform input = InputTransform.of(data);
-            NetworkTrainer trainer = new NetworkTrainer(trial.training());
+            NetworkTrainer trainer = new NetworkTrainer(trial.training()).onProgress(plan.progress());
             if (plan.stopAfter() > 0) {
                 trainer.optStopAfter(plan.stopAfter());
             }
