@@ -49,34 +49,7 @@ public final class ReconveneCli implements Runnable {
 
     /** Runs the CLI and exits with its code. */
     public static void main(String[] args) {
-        quietSparkUnderSubmit();
         System.exit(execute(args));
-    }
-
-    /**
-     * Under {@code spark-submit} the driver logs with Spark's own configuration, at INFO: hundreds
-     * of lines about the context, stages and tasks between the user and the platform's own lines.
-     * Unless the submission configures logging itself, Spark's, Hadoop's and Jetty's loggers are
-     * set to WARN, and the platform's stay at INFO.
-     */
-    static void quietSparkUnderSubmit() {
-        boolean submitted = System.getProperty("spark.master") != null;
-        boolean configured = System.getProperty("log4j2.configurationFile") != null
-                || System.getProperty("log4j.configurationFile") != null;
-        if (!submitted || configured) {
-            return;
-        }
-        try {
-            java.util.Map<String, org.apache.logging.log4j.Level> levels = new java.util.HashMap<>();
-            for (String name : new String[] {"org.apache.spark", "org.sparkproject", "org.apache.hadoop",
-                    "org.apache.parquet", "org.apache.kerby", "org.eclipse.jetty", "ai.djl"}) {
-                levels.put(name, org.apache.logging.log4j.Level.WARN);
-            }
-            levels.put("org.reconvene", org.apache.logging.log4j.Level.INFO);
-            org.apache.logging.log4j.core.config.Configurator.setLevel(levels);
-        } catch (LinkageError | RuntimeException e) {
-            // another logging backend: leave it as configured
-        }
     }
 
     /** Runs the CLI and returns its exit code (tests call this). */

@@ -51,7 +51,7 @@ final class SearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SearchSpec search = SearchSpec.load(conf);
+        SearchSpec search = SearchSpec.load(SubmittedFiles.resolve(conf, "search file"));
         List<TrialConfig> candidates = search.candidates().trials();
         int[] rungs = search.rungs();
         System.out.printf(Locale.ROOT, "search %s (%s): %d candidates, rungs %s epochs, eta %d, objectives %s, "

@@ -66,7 +66,7 @@ final class SweepCommand implements Callable<Integer> {
         if (maxTrials < 1) {
             throw new IllegalArgumentException("--max-trials must be >= 1, got " + maxTrials);
         }
-        SweepSpec spec = SweepSpec.load(conf, maxTrials);
+        SweepSpec spec = SweepSpec.load(SubmittedFiles.resolve(conf, "sweep file"), maxTrials);
         List<TrialConfig> trials = spec.trials();
         if (dryRun) {
             printPlan(spec, trials);

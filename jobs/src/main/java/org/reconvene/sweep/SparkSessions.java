@@ -51,7 +51,32 @@ public final class SparkSessions {
             b.config("spark.sql.shuffle.partitions", "4");
         }
         forwardedEnvironment(System.getenv(), System.getProperties()).forEach(b::config);
-        return b.getOrCreate();
+        boolean quiet = submittedWithSparksLogging();
+        if (quiet) {
+            b.config("spark.log.level", "WARN");
+        }
+        SparkSession session = b.getOrCreate();
+        if (quiet) {
+            try {
+                org.apache.logging.log4j.core.config.Configurator.setLevel("org.reconvene",
+                        org.apache.logging.log4j.Level.INFO);
+            } catch (LinkageError | RuntimeException e) {
+                // another logging backend: the platform's lines follow Spark's level
+            }
+        }
+        return session;
+    }
+
+    /**
+     * Whether the driver runs under {@code spark-submit} with Spark's own logging: INFO lines about
+     * the context, stages and tasks by the hundred between the user and the platform's lines.
+     * Then Spark logs at WARN ({@code spark.log.level}) and the platform at INFO, unless the
+     * submission configures logging or that level itself.
+     */
+    static boolean submittedWithSparksLogging() {
+        return System.getProperty("spark.master") != null && System.getProperty("spark.log.level") == null
+                && System.getProperty("log4j2.configurationFile") == null
+                && System.getProperty("log4j.configurationFile") == null;
     }
 
     /** The {@code spark.executorEnv.*} settings forwarding {@code env}'s platform variables that {@code props} leaves unset. */

@@ -123,7 +123,7 @@ class StandaloneClusterIT {
         return out;
     }
 
-    private static void deleteTree(Path p) throws IOException {
+    static void deleteTree(Path p) throws IOException {
         if (Files.exists(p)) {
             try (var s = Files.walk(p)) {
                 s.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
