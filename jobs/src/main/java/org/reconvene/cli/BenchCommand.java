@@ -24,9 +24,11 @@ import picocli.CommandLine.Option;
  * ratios or rates taken within one run, so they compare on a shared, noisy machine.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks: training step against PyTorch eager (train), pruning time and inference "
-                    + "latency (prune), sweep throughput on a standalone cluster (sweep), the machine's float32 peak "
-                    + "(peak). Figures and commands: docs/PERFORMANCE.md.")
+        description = "Benchmarks: training step against PyTorch eager or across convolution paths (train), pruning "
+                    + "time and inference latency (prune), scorers against their references and PyTorch (scorers), "
+                    + "ONNX sizes and ONNX Runtime latency (deploy), a search against its full grid (search), sweep "
+                    + "throughput on a standalone cluster (sweep), the machine's float32 peak (peak). Figures and "
+                    + "commands: docs/PERFORMANCE.md, DEPLOY.md, SEARCH.md.")
 final class BenchCommand implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

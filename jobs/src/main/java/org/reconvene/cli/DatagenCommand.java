@@ -57,7 +57,10 @@ final class DatagenCommand implements Callable<Integer> {
                         .optDifficulty(difficulty)
                         .build()
                         .generate();
-        System.out.printf("wrote %s in %d ms%n", r, (System.nanoTime() - t0) / 1_000_000);
+        System.out.printf("wrote a %s dataset to %s: %d classes, %,d training and %,d test images of %dx%d, seed %d, "
+                + "difficulty %s, in %d ms%n", r.format().description(), r.uri(), r.classes(), r.trainSize(),
+                r.testSize(), r.imageSize(), r.imageSize(), seed, TrialText.value(difficulty),
+                (System.nanoTime() - t0) / 1_000_000);
         return 0;
     }
 }

@@ -30,9 +30,9 @@ import picocli.CommandLine.Option;
  * </pre>
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = {"Export a saved network to ONNX (opset 13): float pixels in [0, 1], NCHW, dynamic batch;",
-                "padding and normalisation inside the graph; BatchNorm folded; logits out. The file is loaded",
-                "back in ONNX Runtime and checked before the command succeeds."})
+        description = "Export a saved network to ONNX (opset 13): float pixels in [0, 1], NCHW, dynamic batch; "
+                + "padding and normalisation inside the graph; BatchNorm folded; logits out. The file is loaded "
+                + "back in ONNX Runtime and checked before the command succeeds.")
 final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--model-dir", required = true, description = "A saved network: DIR/model of train or prune.")

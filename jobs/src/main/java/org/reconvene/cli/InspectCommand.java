@@ -21,8 +21,8 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model name (see `models`).")
     String model;
 
-    @Option(names = "--dataset", required = true,
-            description = "Dataset name: cifar10, cifar100, tinyimagenet or synthetic.")
+    @Option(names = "--dataset", required = true, completionCandidates = DatasetNames.class,
+            description = "Dataset name: ${COMPLETION-CANDIDATES}.")
     String dataset;
 
     @Option(names = "--json", description = "Print JSON with keys params, prunable, macs, layers.")

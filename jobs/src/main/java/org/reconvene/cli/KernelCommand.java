@@ -31,9 +31,13 @@ final class KernelCommand implements Callable<Integer> {
     /** The kernel's main class, in the kernel jar. */
     static final String MAIN_CLASS = "org.rapaio.jupyter.kernel.MainApp";
 
-    @Option(names = "--dir", description = "Kernels directory (default: $JUPYTER_DATA_DIR/kernels, else "
-            + "~/.local/share/jupyter/kernels).")
+    @Option(names = "--dir", description = "Kernels directory (default: $JUPYTER_DATA_DIR/kernels, else this "
+            + "checkout's .jupyter/kernels, so that two checkouts never replace each other's kernel).")
     Path dir;
+
+    @Option(names = "--user", description = "Install for the user instead (~/.local/share/jupyter/kernels): one "
+            + "kernel of this name for every checkout.")
+    boolean user;
 
     @Option(names = "--name", defaultValue = "reconvene-java", description = "Kernel name (default ${DEFAULT-VALUE}).")
     String name;
@@ -62,10 +66,15 @@ final class KernelCommand implements Callable<Integer> {
                     + " (mvn package copies it to jobs/target/kernel; or pass --kernel-jar)");
         }
         String cp = classpath != null ? classpath : System.getProperty("java.class.path");
-        Path target = (dir != null ? dir : defaultKernelsDir()).resolve(name);
+        Path kernels = dir != null ? dir : user ? userKernelsDir() : defaultKernelsDir();
+        Path target = kernels.resolve(name);
         Path spec = target.resolve("kernel.json");
         Json.write(spec, spec(jar, cp));
         System.out.println("installed Jupyter kernel '" + name + "' at " + spec);
+        if (dir == null && !user && System.getenv("JUPYTER_DATA_DIR") == null) {
+            System.out.println("Jupyter finds it with JUPYTER_PATH=" + kernels.getParent().toAbsolutePath()
+                    + " (e.g. JUPYTER_PATH=" + kernels.getParent().toAbsolutePath() + " jupyter notebook notebooks/)");
+        }
         return 0;
     }
 
@@ -109,11 +118,30 @@ final class KernelCommand implements Callable<Integer> {
         }
     }
 
+    /** $JUPYTER_DATA_DIR/kernels, else this checkout's .jupyter/kernels (found from this code's location). */
     private static Path defaultKernelsDir() {
         String data = System.getenv("JUPYTER_DATA_DIR");
         if (data != null && !data.isBlank()) {
             return Path.of(data, "kernels");
         }
+        return checkoutRoot().resolve(".jupyter").resolve("kernels");
+    }
+
+    private static Path userKernelsDir() {
         return Path.of(System.getProperty("user.home"), ".local", "share", "jupyter", "kernels");
+    }
+
+    /** The checkout this code runs from (jobs/target/classes or jobs/target/*.jar is three levels below), else the working directory. */
+    private static Path checkoutRoot() {
+        try {
+            Path code = Path.of(KernelCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path root = code.getParent().getParent().getParent();
+            if (Files.isRegularFile(root.resolve("pom.xml"))) {
+                return root;
+            }
+        } catch (URISyntaxException | RuntimeException e) {
+            // below
+        }
+        return Path.of("").toAbsolutePath();
     }
 }

@@ -56,8 +56,9 @@ final class PruneCommand implements Callable<Integer> {
 
     /** Where pruning data comes from: real files, or synthetic images of a named dataset's shape. */
     static final class Source {
-        @Option(names = "--dataset",
-                description = "Dataset name; without --data, data-dependent scorers use synthetic images of its shape.")
+        @Option(names = "--dataset", completionCandidates = DatasetNames.class,
+                description = "Dataset name (${COMPLETION-CANDIDATES}); without --data, data-dependent scorers use "
+                        + "synthetic images of its shape.")
         String dataset;
 
         @Option(names = "--data", description = "Dataset directory or Hadoop URI to draw pruning data from.")

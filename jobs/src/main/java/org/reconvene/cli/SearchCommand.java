@@ -25,9 +25,9 @@ import picocli.CommandLine.Parameters;
  * </pre>
  */
 @Command(name = "search", mixinStandardHelpOptions = true,
-        description = {"Search a space for the most accurate networks under device constraints: prune and measure every",
-                "candidate, drop those that break a constraint before any training, train the rest in rungs and",
-                "promote the non-dominated share. Rows land under RESULTS/sweep=<name>/, one per rung of a trial."})
+        description = "Search a space for the most accurate networks under device constraints: prune and measure every "
+                + "candidate, drop those that break a constraint before any training, train the rest in rungs and "
+                + "promote the non-dominated share. Rows land under RESULTS/sweep=<name>/, one per rung of a trial.")
 final class SearchCommand implements Callable<Integer> {
 
     @Parameters(index = "0", description = "Search file, e.g. conf/search/quick.yaml.")
@@ -49,6 +49,9 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Validate and print the plan without running it.")
     boolean dryRun;
 
+    @Option(names = "--sample", defaultValue = "5", description = "Candidates shown by --dry-run (default ${DEFAULT-VALUE}).")
+    int sample;
+
     @Override
     public Integer call() throws Exception {
         SearchSpec search = SearchSpec.load(SubmittedFiles.resolve(conf, "search file"));
@@ -61,7 +64,10 @@ final class SearchCommand implements Callable<Integer> {
                 search.constraints().stream().map(c -> c.metric() + (c.min() != null ? " >= " + c.min() : "")
                         + (c.max() != null ? " <= " + c.max() : "")).toList());
         if (dryRun) {
-            candidates.stream().limit(5).forEach(t -> System.out.println("  " + t.trialId() + " " + t.toMap()));
+            candidates.stream().limit(sample).forEach(t -> System.out.println("  " + TrialText.describe(t)));
+            if (candidates.size() > sample) {
+                System.out.printf("  ... %d more (--sample N shows more)%n", candidates.size() - sample);
+            }
             return 0;
         }
         String resultsUri = SweepSpec.resolveUri(results);

@@ -136,9 +136,7 @@ final class SweepCommand implements Callable<Integer> {
                     : " (generated if missing: " + d.generate() + ")");
         }
         for (TrialConfig t : trials.subList(0, Math.min(sample, trials.size()))) {
-            Map<String, Object> m = t.toMap();
-            m.values().removeIf(java.util.Objects::isNull);
-            System.out.printf("  %s %s%n", t.trialId(), m);
+            System.out.printf("  %s%n", TrialText.describe(t));
         }
         if (trials.size() > sample) {
             System.out.printf("  ... %d more%n", trials.size() - sample);

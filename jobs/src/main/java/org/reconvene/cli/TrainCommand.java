@@ -42,7 +42,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "Dataset directory or Hadoop URI (file:, hdfs:, s3a:).")
     String data;
 
-    @Option(names = "--dataset", description = "Expected dataset name; checked against the files.")
+    @Option(names = "--dataset", completionCandidates = DatasetNames.class,
+            description = "Expected dataset name (${COMPLETION-CANDIDATES}); checked against the files.")
     String dataset;
 
     @Mixin TrainingOptions training;
@@ -102,6 +103,9 @@ final class TrainCommand implements Callable<Integer> {
             summary.put("data", data);
             summary.put("num_classes", ds.numClasses());
             summary.put("top1", r.top1());
+            // a capped evaluation measures a subset: say so wherever the figure goes
+            summary.put("eval_subset", training.maxEvalBatches > 0 ? "the first " + training.maxEvalBatches
+                    + " batches of the test split only" : null);
             summary.put("top1_best", r.top1Best());
             summary.put("top5", r.top5());
             summary.put("loss", r.loss());
@@ -117,8 +121,9 @@ final class TrainCommand implements Callable<Integer> {
             input.write(out.resolve("model"));
         }
         Json.write(out.resolve("summary.json"), summary);
-        System.out.printf("top1 %.4f (best %.4f), loss %.4f, train %d ms -> %s%n",
-                summary.get("top1"), summary.get("top1_best"), summary.get("loss"), summary.get("train_ms"),
+        System.out.printf("top1 %.4f (best %.4f)%s, loss %.4f, train %d ms -> %s%n",
+                summary.get("top1"), summary.get("top1_best"), summary.get("eval_subset") == null ? ""
+                        : " on " + summary.get("eval_subset"), summary.get("loss"), summary.get("train_ms"),
                 out.resolve("summary.json"));
         return 0;
     }

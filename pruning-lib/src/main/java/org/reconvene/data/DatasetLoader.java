@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +75,9 @@ public final class DatasetLoader {
                     .stream().map(DatasetFormat::description).sorted().collect(java.util.stream.Collectors.joining(" or "))
                     + " layout but " + loc.uri() + " holds the " + format.description() + " layout");
         }
-        String name = expected != null ? expected.id() : format.datasetName();
+        String name = expected != null ? expected.id()
+                : HadoopFiles.isFile(loc.fs(), new Path(located.root(), SyntheticImageGenerator.MARKER))
+                        ? Dataset.SYNTHETIC.id() : format.datasetName();
         ImageDataset ds;
         try {
             ds = switch (format) {

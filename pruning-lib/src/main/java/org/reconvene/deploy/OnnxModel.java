@@ -99,6 +99,10 @@ public final class OnnxModel {
             }
             tmp = Files.createTempFile(parent, prefix, ".part");
             Files.write(tmp, bytes);
+            // a temporary file is private (0600); the model is an ordinary output, readable like the others
+            if (Files.getFileStore(tmp).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            }
             Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             tmp = null;
