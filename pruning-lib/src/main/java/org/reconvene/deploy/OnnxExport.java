@@ -225,6 +225,13 @@ public final class OnnxExport {
             return h;
         }
 
+        /** A scalar bound of Clip, one initializer per value, shared by every ReLU6. */
+        private ONNXInitializer clipBound(String name, float value) {
+            return clipBounds.computeIfAbsent(name, n -> ctx.constant(n, value));
+        }
+
+        private final Map<String, ONNXInitializer> clipBounds = new java.util.HashMap<>();
+
         private ONNXInitializer tensor(String name, List<Integer> dims) {
             float[] v = Objects.requireNonNull(values.get(name), () -> "no tensor " + name);
             return ctx.floatTensor(name, dims, b -> b.put(v));
@@ -233,14 +240,16 @@ public final class OnnxExport {
         private final Layer.Visitor<ONNXRef<?>> visitor = new Layer.Visitor<>() {
             @Override
             public ONNXRef<?> conv(Layer.Conv c) {
-                ONNXInitializer w = tensor(c.weightName(), List.of(c.outChannels(), c.inChannels(), c.kernel(), c.kernel()));
+                ONNXInitializer w = tensor(c.weightName(), List.of(c.outChannels(), c.inChannels() / c.groups(),
+                        c.kernel(), c.kernel()));
                 List<ONNXRef<?>> inputs = c.bias() ? List.of(x, w, tensor(c.biasName(), List.of(c.outChannels())))
                         : List.of(x, w);
                 int p = c.padding();
                 return ctx.operation(OnnxOps.CONV, inputs, c.name(), Map.of(
                         "kernel_shape", new int[] {c.kernel(), c.kernel()},
                         "strides", new int[] {c.stride(), c.stride()},
-                        "pads", new int[] {p, p, p, p}));
+                        "pads", new int[] {p, p, p, p},
+                        "group", c.groups()));
             }
 
             @Override
@@ -264,6 +273,12 @@ public final class OnnxExport {
             @Override
             public ONNXRef<?> relu(Layer.Relu r) {
                 return x.apply(OnnxOps.RELU);
+            }
+
+            @Override
+            public ONNXRef<?> relu6(Layer.Relu6 r) {
+                return ctx.operation(OnnxOps.CLIP, List.of(x, clipBound("clip_min", 0f), clipBound("clip_max", 6f)),
+                        "relu6", Map.of());
             }
 
             @Override

@@ -21,6 +21,8 @@ enum OnnxOps implements ONNXOperator {
     BATCH_NORMALIZATION("BatchNormalization", 5, 0, attr("epsilon", AttributeType.FLOAT, false),
             attr("momentum", AttributeType.FLOAT, false)),
     RELU("Relu", 1, 0),
+    /** Opset 13: min and max are optional scalar inputs. */
+    CLIP("Clip", 1, 2),
     MAX_POOL("MaxPool", 1, 0, attr("kernel_shape", AttributeType.INTS, true), attr("strides", AttributeType.INTS, false),
             attr("pads", AttributeType.INTS, false)),
     AVERAGE_POOL("AveragePool", 1, 0, attr("kernel_shape", AttributeType.INTS, true),

@@ -51,9 +51,9 @@ public final class LayerProfile {
         @Override
         public Integer conv(Layer.Conv c) {
             int out = (size + 2 * c.padding() - c.kernel()) / c.stride() + 1;
-            long weights = (long) c.outChannels() * c.inChannels() * c.kernel() * c.kernel();
+            long weights = (long) c.outChannels() * (c.inChannels() / c.groups()) * c.kernel() * c.kernel();
             long params = weights + (c.bias() ? c.outChannels() : 0);
-            rows.add(new Row(c.name(), "conv" + c.kernel() + "x" + c.kernel(),
+            rows.add(new Row(c.name(), (c.depthwise() ? "dwconv" : "conv") + c.kernel() + "x" + c.kernel(),
                     c.inChannels(), c.outChannels(), out, params, weights, weights * out * out));
             return out;
         }
@@ -75,6 +75,11 @@ public final class LayerProfile {
 
         @Override
         public Integer relu(Layer.Relu r) {
+            return size;
+        }
+
+        @Override
+        public Integer relu6(Layer.Relu6 r) {
             return size;
         }
 

@@ -28,7 +28,8 @@ public final class Architectures {
                         ResNetArchitecture.cifar(20),
                         ResNetArchitecture.cifar(32),
                         ResNetArchitecture.cifar(56),
-                        ResNetArchitecture.resnet18())) {
+                        ResNetArchitecture.resnet18(),
+                        MobileNetV2Architecture.cifar())) {
             ZOO.put(a.name(), a);
         }
     }

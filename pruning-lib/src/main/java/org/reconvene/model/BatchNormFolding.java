@@ -75,7 +75,7 @@ public final class BatchNormFolding {
                 return false;
             }
             result.add(new Layer.Conv(c.name(), c.inChannels(), c.outChannels(), c.kernel(), c.stride(), c.padding(),
-                    true, c.group()));
+                    true, c.group(), c.groups()));
             if (in != null) {
                 foldValues(c, next, in, out);
             }
@@ -96,6 +96,12 @@ public final class BatchNormFolding {
 
         @Override
         public Boolean relu(Layer.Relu r) {
+            result.add(r);
+            return false;
+        }
+
+        @Override
+        public Boolean relu6(Layer.Relu6 r) {
             result.add(r);
             return false;
         }

@@ -27,7 +27,7 @@ public final class KaimingNormalInitializer {
         int n = Math.toIntExact(p.size());
         float[] v = new float[n];
         switch (p.role()) {
-            case CONV_WEIGHT, LINEAR_WEIGHT -> {
+            case CONV_WEIGHT, DEPTHWISE_WEIGHT, LINEAR_WEIGHT -> {
                 SplittableRandom rng =
                         new SplittableRandom(Seeds.derive(seed, Seeds.INIT + "/" + p.name()));
                 double std = Math.sqrt(2.0 / p.fanIn());

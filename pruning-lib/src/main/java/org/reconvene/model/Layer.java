@@ -23,6 +23,7 @@ public sealed interface Layer
                 Layer.BatchNorm,
                 Layer.Linear,
                 Layer.Relu,
+                Layer.Relu6,
                 Layer.MaxPool,
                 Layer.AvgPool,
                 Layer.GlobalAvgPool,
@@ -40,6 +41,8 @@ public sealed interface Layer
         R linear(Linear f);
 
         R relu(Relu r);
+
+        R relu6(Relu6 r);
 
         R maxPool(MaxPool p);
 
@@ -72,10 +75,12 @@ public sealed interface Layer
     }
 
     /**
-     * A square 2-D convolution.
+     * A square 2-D convolution: dense ({@code groups} 1) or depthwise ({@code groups} equal to its
+     * input and output channels, one filter per channel).
      *
      * @param group the channel group of its output channels; convolutions whose outputs are
-     *     added by a residual connection share one group and must keep the same channels
+     *     added by a residual connection share one group and must keep the same channels. A
+     *     depthwise convolution's output channels are its input channels: its group is its input's
      */
     record Conv(
             String name,
@@ -85,8 +90,36 @@ public sealed interface Layer
             int stride,
             int padding,
             boolean bias,
-            String group)
+            String group,
+            int groups)
             implements Layer {
+
+        /** A dense convolution ({@code groups} 1). */
+        public Conv(String name, int inChannels, int outChannels, int kernel, int stride, int padding, boolean bias,
+                String group) {
+            this(name, inChannels, outChannels, kernel, stride, padding, bias, group, 1);
+        }
+
+        /** Validates the grouping: dense, or depthwise with equal input and output channels. */
+        public Conv {
+            if (groups != 1 && (groups != inChannels || groups != outChannels)) {
+                throw new IllegalArgumentException("convolution " + name + ": only dense (groups 1) or depthwise "
+                        + "(groups = channels) convolutions are supported, got " + inChannels + " -> " + outChannels
+                        + " in " + groups + " groups");
+            }
+        }
+
+        /** A depthwise convolution of {@code channels} channels, whose group is {@code group} (its input's). */
+        public static Conv depthwise(String name, int channels, int kernel, int stride, int padding, boolean bias,
+                String group) {
+            return new Conv(name, channels, channels, kernel, stride, padding, bias, group, channels);
+        }
+
+        /** Whether it is depthwise: one filter per channel. */
+        public boolean depthwise() {
+            return groups > 1;
+        }
+
         @Override
         public <R> R accept(Visitor<R> v) {
             return v.conv(this);
@@ -146,6 +179,14 @@ public sealed interface Layer
         @Override
         public <R> R accept(Visitor<R> v) {
             return v.relu(this);
+        }
+    }
+
+    /** Rectified linear unit clipped at 6: {@code min(max(x, 0), 6)} (MobileNet's, ONNX's {@code Clip(0, 6)}). */
+    record Relu6() implements Layer {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.relu6(this);
         }
     }
 

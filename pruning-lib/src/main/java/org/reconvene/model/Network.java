@@ -270,8 +270,8 @@ public final class Network implements AutoCloseable {
         @Override
         public NDArray conv(Layer.Conv c) {
             NDArray bias = c.bias() ? tensors.get(c.biasName()) : null;
-            return Convolutions.conv2d(pass.path(), h, tensors.get(c.weightName()), bias, c.stride(), c.padding(), 1,
-                    pass.gradientOf(h));
+            return Convolutions.conv2d(pass.path(), h, tensors.get(c.weightName()), bias, c.stride(), c.padding(),
+                    c.groups(), pass.gradientOf(h));
         }
 
         @Override
@@ -302,6 +302,11 @@ public final class Network implements AutoCloseable {
         @Override
         public NDArray relu(Layer.Relu r) {
             return Activation.relu(h);
+        }
+
+        @Override
+        public NDArray relu6(Layer.Relu6 r) {
+            return h.clip(0, 6);
         }
 
         @Override

@@ -15,6 +15,8 @@ public record ParameterInfo(String name, String layer, Role role, long[] shape, 
     /** What a tensor does in its layer. */
     public enum Role {
         CONV_WEIGHT,
+        /** A depthwise convolution's weight (channels, 1, k, k): its channels are its input's and its output's at once. */
+        DEPTHWISE_WEIGHT,
         CONV_BIAS,
         LINEAR_WEIGHT,
         LINEAR_BIAS,
@@ -31,7 +33,7 @@ public record ParameterInfo(String name, String layer, Role role, long[] shape, 
 
     /** Whether pruning may mask it: the weights of convolutions and Linear layers. */
     public boolean prunable() {
-        return role == Role.CONV_WEIGHT || role == Role.LINEAR_WEIGHT;
+        return role == Role.CONV_WEIGHT || role == Role.DEPTHWISE_WEIGHT || role == Role.LINEAR_WEIGHT;
     }
 
     /** Number of elements. */
@@ -56,9 +58,11 @@ public record ParameterInfo(String name, String layer, Role role, long[] shape, 
     private static final Layer.Visitor<List<ParameterInfo>> TENSORS = new Layer.Visitor<>() {
         @Override
         public List<ParameterInfo> conv(Layer.Conv c) {
-            int fanIn = c.inChannels() * c.kernel() * c.kernel();
-            ParameterInfo w = new ParameterInfo(c.weightName(), c.name(), Role.CONV_WEIGHT,
-                    new long[] {c.outChannels(), c.inChannels(), c.kernel(), c.kernel()}, fanIn);
+            int perGroup = c.inChannels() / c.groups();
+            int fanIn = perGroup * c.kernel() * c.kernel();
+            ParameterInfo w = new ParameterInfo(c.weightName(), c.name(),
+                    c.depthwise() ? Role.DEPTHWISE_WEIGHT : Role.CONV_WEIGHT,
+                    new long[] {c.outChannels(), perGroup, c.kernel(), c.kernel()}, fanIn);
             return c.bias()
                     ? List.of(w, new ParameterInfo(c.biasName(), c.name(), Role.CONV_BIAS,
                             new long[] {c.outChannels()}, fanIn))
@@ -87,6 +91,11 @@ public record ParameterInfo(String name, String layer, Role role, long[] shape, 
 
         @Override
         public List<ParameterInfo> relu(Layer.Relu r) {
+            return List.of();
+        }
+
+        @Override
+        public List<ParameterInfo> relu6(Layer.Relu6 r) {
             return List.of();
         }
 

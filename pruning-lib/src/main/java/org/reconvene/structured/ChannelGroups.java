@@ -100,6 +100,17 @@ public final class ChannelGroups {
 
             @Override
             public String conv(Layer.Conv c) {
+                if (c.depthwise()) {
+                    // its output channels are its input channels: a producer of the group it reads
+                    inputGroup.put(c.name(), current);
+                    if (width.get(current) != c.outChannels()) {
+                        throw new IllegalStateException("depthwise " + c.name() + " has " + c.outChannels()
+                                + " channels but reads group " + current + " of " + width.get(current));
+                    }
+                    producers.computeIfAbsent(current, k -> new ArrayList<>()).add(c.name());
+                    outputGroup.put(c.name(), current);
+                    return current;
+                }
                 consumers.computeIfAbsent(current, k -> new ArrayList<>()).add(c.name());
                 inputGroup.put(c.name(), current);
                 Integer w = width.putIfAbsent(c.group(), c.outChannels());
@@ -130,6 +141,11 @@ public final class ChannelGroups {
             // Activations and pooling keep channels where they are.
             @Override
             public String relu(Layer.Relu r) {
+                return current;
+            }
+
+            @Override
+            public String relu6(Layer.Relu6 r) {
                 return current;
             }
 

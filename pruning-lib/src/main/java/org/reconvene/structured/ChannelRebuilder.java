@@ -96,6 +96,9 @@ public final class ChannelRebuilder {
         return switch (p.role()) {
             case CONV_WEIGHT -> slice(v, (int) s[0], (int) s[1], (int) (s[2] * s[3]),
                     kept.get(groups.outputOf(p.layer())), kept.get(groups.inputOf(p.layer())));
+            // one filter per channel of its (input and output) group: sliced along the output only
+            case DEPTHWISE_WEIGHT -> slice(v, (int) s[0], 1, (int) (s[2] * s[3]), kept.get(groups.outputOf(p.layer())),
+                    null);
             case LINEAR_WEIGHT -> slice(v, (int) s[0], (int) s[1], 1, null, kept.get(groups.inputOf(p.layer())));
             case LINEAR_BIAS -> v.clone();
             // one value per output channel

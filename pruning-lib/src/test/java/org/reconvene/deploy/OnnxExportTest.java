@@ -36,7 +36,7 @@ class OnnxExportTest {
     private static final double RTOL = 1e-3;
     /** The zoo as shipped (tests elsewhere may register more). */
     private static final List<String> ZOO =
-            List.of("vgg11", "vgg13", "vgg16", "vgg19", "resnet20", "resnet32", "resnet56", "resnet18");
+            List.of("vgg11", "vgg13", "vgg16", "vgg19", "resnet20", "resnet32", "resnet56", "resnet18", "mobilenetv2");
     private static final String[] METHODS = {"dense", "upai", "spai-random", "spai-l1", "spai-layerwise", "reconvene"};
 
     @Test

@@ -76,7 +76,7 @@ class BatchNormFoldingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"vgg11", "resnet20"})
+    @ValueSource(strings = {"vgg11", "resnet20", "mobilenetv2"})
     void foldedOutputsEqualTheOriginalsAndNoBatchNormIsLeft(String model) {
         try (Network net = Network.builder().setSpec(Architectures.get(model).defaultSpec(10)).optSeed(5).build()) {
             randomizeBatchNorm(net, 9);

@@ -139,9 +139,49 @@ class ModelZooTest {
         return new long[] {params, macs};
     }
 
+    /**
+     * MobileNetV2 for 32x32 input written out from torchvision's stage table (t, c, n, s) with the
+     * CIFAR strides; METHOD.md section 6 states the counts for 10 classes and 3 channels.
+     */
+    @ParameterizedTest
+    @CsvSource({"10, 3", "10, 1", "100, 3"})
+    void mobilenetv2MatchesItsStageTable(int classes, int channels) {
+        int[][] stages = {{1, 16, 1, 1}, {6, 24, 2, 1}, {6, 32, 3, 2}, {6, 64, 4, 2}, {6, 96, 3, 1}, {6, 160, 3, 2},
+            {6, 320, 1, 1}};
+        int hw = 32;
+        long params = 9L * channels * 32 + 2 * 32;
+        long macs = convMacs(channels, 32, 3, hw);
+        int in = 32;
+        for (int[] st : stages) {
+            for (int b = 0; b < st[2]; b++) {
+                int hidden = in * st[0];
+                if (st[0] != 1) {
+                    params += (long) in * hidden + 2L * hidden;
+                    macs += convMacs(in, hidden, 1, hw);
+                }
+                hw /= b == 0 ? st[3] : 1;
+                params += 9L * hidden + 2L * hidden; // depthwise: one 3x3 filter per channel
+                macs += 9L * hidden * hw * hw;
+                params += (long) hidden * st[1] + 2L * st[1];
+                macs += convMacs(hidden, st[1], 1, hw);
+                in = st[1];
+            }
+        }
+        params += 320L * 1280 + 2 * 1280 + 1280L * classes + classes;
+        macs += convMacs(320, 1280, 1, hw) + 1280L * classes;
+        ModelSpec spec = Architectures.get("mobilenetv2").defaultSpec(classes, channels);
+        LayerProfile p = LayerProfile.of(spec, Architectures.build(spec));
+        assertEquals(params, p.params());
+        assertEquals(macs, p.macs());
+        if (classes == 10 && channels == 3) {
+            assertEquals(2_236_682L, p.params()); // METHOD.md section 6
+            assertEquals(87_976_448L, p.macs());
+        }
+    }
+
     @Test
     void builtTensorsHaveTheProfiledSizesAndForwardGivesLogits() {
-        for (String arch : new String[] {"vgg11", "resnet20"}) {
+        for (String arch : new String[] {"vgg11", "resnet20", "mobilenetv2"}) {
             ModelSpec spec = Architectures.get(arch).defaultSpec(10);
             try (Network net = Network.builder().setSpec(spec).optSeed(1).build();
                     NDManager m = NDManager.newBaseManager();

@@ -96,7 +96,7 @@ class StructuredTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"vgg11", "resnet20"})
+    @ValueSource(strings = {"vgg11", "resnet20", "mobilenetv2"})
     void removingAllZeroChannelsLeavesOutputsUnchanged(String arch) {
         try (Network net = net(arch, 3); NDManager m = NDManager.newBaseManager()) {
             randomizeNorms(net, 4);
