@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
+import org.reconvene.model.Architectures;
 import org.reconvene.model.BatchNormFolding;
+import org.reconvene.model.ImportedArchitecture;
 import org.reconvene.model.Layer;
 import org.reconvene.model.ModelSpec;
 import org.reconvene.model.Network;
@@ -48,9 +50,19 @@ public final class OnnxExport {
     public static final int OPSET = 13;
     /** ONNX IR version of opset 13. */
     static final int IR_VERSION = 7;
-    /** The graph's input and output names. */
+    /** The graph's input and output names (an imported architecture keeps its file's: {@link #inputName}). */
     public static final String INPUT = "pixels";
     public static final String OUTPUT = "logits";
+
+    /** The input name of {@code spec}'s export: its ONNX file's for an imported architecture, else {@link #INPUT}. */
+    public static String inputName(ModelSpec spec) {
+        return Architectures.get(spec.arch()) instanceof ImportedArchitecture a ? a.inputName() : INPUT;
+    }
+
+    /** The output name of {@code spec}'s export: its ONNX file's for an imported architecture, else {@link #OUTPUT}. */
+    public static String outputName(ModelSpec spec) {
+        return Architectures.get(spec.arch()) instanceof ImportedArchitecture a ? a.outputName() : OUTPUT;
+    }
 
     private OnnxExport() {}
 
@@ -125,7 +137,9 @@ public final class OnnxExport {
         ONNXContext ctx = new ONNXContext();
         ctx.setName("reconvene-" + spec.arch());
         Map<String, float[]> values = dense(net);
-        ONNXPlaceholder pixels = ctx.floatInput(INPUT, 1);
+        String inputName = inputName(spec);
+        String outputName = outputName(spec);
+        ONNXPlaceholder pixels = ctx.floatInput(inputName, 1);
         ONNXRef<?> x = pixels;
         int side = spec.inputSize();
         if (in.storedSide() < side) {
@@ -139,9 +153,9 @@ public final class OnnxExport {
         ONNXInitializer std = ctx.floatTensor("std", List.of(1, in.channels(), 1, 1), b -> b.put(in.std()));
         x = x.apply(ONNXOperators.SUB, mean, "centred").apply(ONNXOperators.DIV, std, "normalised");
         ONNXRef<?> logits = new Translator(ctx, values).run(net.layers(), x);
-        ONNXPlaceholder out = ctx.floatOutput(OUTPUT, spec.numClasses());
+        ONNXPlaceholder out = ctx.floatOutput(outputName, spec.numClasses());
         logits.apply(ONNXOperators.IDENTITY).assignTo(out);
-        GraphProto graph = withImageInput(ctx.buildGraph(), in.channels(), in.storedSide());
+        GraphProto graph = withImageInput(ctx.buildGraph(), inputName, in.channels(), in.storedSide());
 
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("opset", Integer.toString(OPSET));
@@ -149,11 +163,11 @@ public final class OnnxExport {
         meta.put("classes", Integer.toString(spec.numClasses()));
         meta.put("widths", spec.widths().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(",")));
-        meta.put("input", INPUT + ": float32 [batch, " + in.channels() + ", " + in.storedSide() + ", "
+        meta.put("input", inputName + ": float32 [batch, " + in.channels() + ", " + in.storedSide() + ", "
                 + in.storedSide() + "], pixels in [0, 1]");
         meta.put("normalization_mean", Arrays.toString(in.mean()));
         meta.put("normalization_std", Arrays.toString(in.std()));
-        meta.put("output", OUTPUT + ": float32 [batch, " + spec.numClasses() + "]");
+        meta.put("output", outputName + ": float32 [batch, " + spec.numClasses() + "]");
         meta.put("batchnorm", "folded into the convolutions");
         meta.putAll(extra);
         ModelProto.Builder m = ModelProto.newBuilder()
@@ -169,25 +183,25 @@ public final class OnnxExport {
      * Tribuo's builder declares inputs as {@code [batch, features]}; an image model's input is
      * NCHW, so its declaration is replaced (same name, batch still dynamic).
      */
-    private static GraphProto withImageInput(GraphProto g, int channels, int side) {
+    private static GraphProto withImageInput(GraphProto g, String name, int channels, int side) {
         OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder()
                 .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
         for (long d : new long[] {channels, side, side}) {
             shape.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
         }
         ValueInfoProto image = ValueInfoProto.newBuilder()
-                .setName(INPUT)
+                .setName(name)
                 .setType(OnnxMl.TypeProto.newBuilder().setTensorType(OnnxMl.TypeProto.Tensor.newBuilder()
                         .setElemType(TensorProto.DataType.FLOAT.getNumber()).setShape(shape)))
                 .build();
         GraphProto.Builder b = g.toBuilder();
         for (int i = 0; i < b.getInputCount(); i++) {
-            if (b.getInput(i).getName().equals(INPUT)) {
+            if (b.getInput(i).getName().equals(name)) {
                 b.setInput(i, image);
                 return b.build();
             }
         }
-        throw new IllegalStateException("graph has no input " + INPUT);
+        throw new IllegalStateException("graph has no input " + name);
     }
 
     /** Every tensor by name, with masked-out weights exactly zero. */

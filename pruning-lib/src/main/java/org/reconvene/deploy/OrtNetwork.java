@@ -26,11 +26,26 @@ public final class OrtNetwork implements AutoCloseable {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final long[] inputShape;
+    private final String inputName;
+    private final String outputName;
 
-    private OrtNetwork(OrtEnvironment env, OrtSession session, long[] inputShape) {
+    private OrtNetwork(OrtEnvironment env, OrtSession session, String inputName, String outputName,
+            long[] inputShape) {
         this.env = env;
         this.session = session;
+        this.inputName = inputName;
+        this.outputName = outputName;
         this.inputShape = inputShape;
+    }
+
+    /** The graph's image input. */
+    public String inputName() {
+        return inputName;
+    }
+
+    /** The graph's logits output. */
+    public String outputName() {
+        return outputName;
     }
 
     /** Loads {@code model} with {@code threads} intra-op threads. */
@@ -46,11 +61,16 @@ public final class OrtNetwork implements AutoCloseable {
             opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             OrtSession s = env.createSession(model.toByteArray(), opts);
             try {
-                NodeInfo in = s.getInputInfo().get(OnnxExport.INPUT);
-                if (in == null || !(in.getInfo() instanceof TensorInfo t) || t.getShape().length != 4) {
-                    throw new IllegalArgumentException("the model has no 4-D input '" + OnnxExport.INPUT + "'");
+                if (s.getNumInputs() != 1 || s.getNumOutputs() != 1) {
+                    throw new IllegalArgumentException("the model has " + s.getNumInputs() + " inputs and "
+                            + s.getNumOutputs() + " outputs; one image input and one logits output are expected");
                 }
-                return new OrtNetwork(env, s, t.getShape());
+                String name = s.getInputNames().iterator().next();
+                NodeInfo in = s.getInputInfo().get(name);
+                if (!(in.getInfo() instanceof TensorInfo t) || t.getShape().length != 4) {
+                    throw new IllegalArgumentException("the model's input '" + name + "' is not a 4-D image tensor");
+                }
+                return new OrtNetwork(env, s, name, s.getOutputNames().iterator().next(), t.getShape());
             } catch (OrtException | RuntimeException e) {
                 s.close();
                 throw e;
@@ -74,7 +94,7 @@ public final class OrtNetwork implements AutoCloseable {
     public float[][] logits(float[] pixels, int batch) {
         long[] shape = {batch, inputShape[1], inputShape[2], inputShape[3]};
         try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(pixels), shape);
-                OrtSession.Result r = session.run(Map.of(OnnxExport.INPUT, x))) {
+                OrtSession.Result r = session.run(Map.of(inputName, x))) {
             return (float[][]) r.get(0).getValue();
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
@@ -102,7 +122,7 @@ public final class OrtNetwork implements AutoCloseable {
             for (int r = -warmup; r < runs; r++) {
                 for (int i = 0; i < inputs.length; i++) {
                     long t0 = System.nanoTime();
-                    try (OrtSession.Result ignored = nets.get(i).session.run(Map.of(OnnxExport.INPUT, inputs[i]))) {
+                    try (OrtSession.Result ignored = nets.get(i).session.run(Map.of(nets.get(i).inputName, inputs[i]))) {
                         long t1 = System.nanoTime();
                         if (r >= 0) {
                             times[i][r] = (t1 - t0) / 1e6;

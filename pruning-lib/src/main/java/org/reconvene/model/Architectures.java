@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.reconvene.data.ModelFiles;
+import org.reconvene.data.Uris;
 
 /**
  * The model zoo: every architecture the platform builds, looked up by name.
@@ -34,7 +36,46 @@ public final class Architectures {
         }
     }
 
+    /** Architectures imported from ONNX files in this JVM, by name (which includes the content digest). */
+    private static final Map<String, ImportedArchitecture> IMPORTED =
+            java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+
     private Architectures() {}
+
+    /**
+     * Imports the ONNX file at {@code uri} (a path or any Hadoop URI), read now, so a changed file
+     * is a new architecture; the result is also found by its {@link ImportedArchitecture#name()}.
+     *
+     * @throws IllegalArgumentException naming the file (and node) if it cannot be read or imported
+     */
+    public static ImportedArchitecture importFile(String uri) {
+        String canonical = Uris.canonical(uri);
+        byte[] bytes = ModelFiles.read(canonical);
+        return register(bytes, canonical);
+    }
+
+    /**
+     * Imports the ONNX model in {@code bytes} (read from {@code source}) unless an architecture of
+     * the same content is already known, and returns it.
+     */
+    public static ImportedArchitecture register(byte[] bytes, String source) {
+        return register(bytes, source, ImportedArchitecture.stem(source));
+    }
+
+    /** As {@link #register(byte[], String)}, naming a new architecture {@code stem} and its digest. */
+    static ImportedArchitecture register(byte[] bytes, String source, String stem) {
+        String digest = ImportedArchitecture.sha256(bytes);
+        synchronized (IMPORTED) {
+            for (ImportedArchitecture a : IMPORTED.values()) {
+                if (a.digest().equals(digest)) {
+                    return a;
+                }
+            }
+            ImportedArchitecture a = new ImportedArchitecture(source, bytes, stem);
+            IMPORTED.put(a.name(), a);
+            return a;
+        }
+    }
 
     /**
      * Adds an architecture to the zoo (for extensions and for tests that need small custom
@@ -54,13 +95,24 @@ public final class Architectures {
         }
     }
 
-    /** The architecture called {@code name}. */
+    /**
+     * The architecture called {@code name}: a zoo model, an ONNX file to import (a path or URI
+     * ending in {@code .onnx}, see {@link #importFile}), or an architecture imported earlier in this
+     * JVM, by its name.
+     */
     public static Architecture get(String name) {
+        if (ImportedArchitecture.isFile(name)) {
+            return importFile(name);
+        }
         Architecture a = ZOO.get(name);
+        if (a == null) {
+            a = IMPORTED.get(name);
+        }
         if (a == null) {
             String near = closest(String.valueOf(name), ZOO.keySet());
             throw new IllegalArgumentException("unknown model '" + name + "'" + (near == null ? "" : "; did you mean '"
-                    + near + "'?") + " Known models: " + String.join(", ", ZOO.keySet()));
+                    + near + "'?") + " Known models: " + String.join(", ", ZOO.keySet())
+                    + ", or the path or URI of an ONNX file (.onnx)");
         }
         return a;
     }

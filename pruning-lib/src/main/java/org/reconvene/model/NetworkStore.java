@@ -23,7 +23,8 @@ import java.util.Map;
  * masks, if any, in a second NDList file.
  *
  * <p>A saved directory holds {@code spec.json}, {@code tensors.ndlist} and optionally
- * {@code masks.ndlist}. The first two are what a deployment ships, so their byte count is the
+ * {@code masks.ndlist}; a network of an architecture imported from ONNX also holds that file,
+ * {@code architecture.onnx}, so the directory loads wherever it is copied. The first two are what a deployment ships, so their byte count is the
  * network's serialized size: a masked network is stored dense, exactly as large as unpruned.
  */
 public final class NetworkStore {
@@ -34,6 +35,8 @@ public final class NetworkStore {
     public static final String TENSORS = "tensors.ndlist";
     /** The mask file's name. */
     public static final String MASKS = "masks.ndlist";
+    /** The imported architecture's ONNX file, for networks of one. */
+    public static final String ARCHITECTURE = "architecture.onnx";
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
@@ -44,6 +47,11 @@ public final class NetworkStore {
         try {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve(SPEC), specJson(net.spec()));
+            if (Architectures.get(net.spec().arch()) instanceof ImportedArchitecture imported) {
+                Files.write(dir.resolve(ARCHITECTURE), imported.bytes());
+            } else {
+                Files.deleteIfExists(dir.resolve(ARCHITECTURE));
+            }
             try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(dir.resolve(TENSORS)))) {
                 tensorList(net.tensors()).encode(os);
             }
@@ -69,6 +77,15 @@ public final class NetworkStore {
         }
         try {
             ModelSpec spec = parseSpec(Files.readString(specFile), specFile.toString());
+            Path architecture = dir.resolve(ARCHITECTURE);
+            if (Files.isRegularFile(architecture)) {
+                ImportedArchitecture a = Architectures.register(Files.readAllBytes(architecture), architecture.toString(),
+                        ImportedArchitecture.stemOfName(spec.arch()));
+                if (!a.name().equals(spec.arch())) {
+                    throw new IllegalArgumentException(architecture + " is architecture " + a.name() + " but "
+                            + specFile + " names " + spec.arch());
+                }
+            }
             try (NDManager tmp = NDManager.newBaseManager()) {
                 Map<String, float[]> values = readArrays(tmp, tensorFile);
                 Network net;

@@ -1,5 +1,7 @@
 package org.reconvene.trial;
 
+import org.reconvene.model.Architectures;
+import org.reconvene.model.ImportedArchitecture;
 import org.reconvene.prune.PruningConfig;
 import org.reconvene.score.ScorerSettings;
 import org.reconvene.structured.ReconveneSettings;
@@ -22,6 +24,7 @@ import java.util.TreeMap;
  */
 public record TrialConfig(
         String model,
+        String modelDigest,
         String dataset,
         String dataUri,
         PruningConfig pruning,
@@ -44,6 +47,7 @@ public record TrialConfig(
      */
     public static final class Builder {
         String model;
+        String modelDigest;
         String dataset;
         String dataUri;
         int latencyRuns = DEFAULT_LATENCY_RUNS;
@@ -95,16 +99,29 @@ public record TrialConfig(
             return training.build();
         }
 
-        /** The trial. */
+        /**
+         * The trial. A model imported from an ONNX file is read now for its digest, unless one was
+         * set (a row read back, or a trial shipped to an executor).
+         *
+         * @throws IllegalArgumentException naming the file if it cannot be read or imported
+         */
         public TrialConfig build() {
             TrainingConfig t = buildTraining();
-            return new TrialConfig(model, dataset, dataUri, buildPruning(), t, t.seed(), latencyRuns);
+            String digest = modelDigest;
+            if (digest == null && ImportedArchitecture.isFile(model)) {
+                digest = Architectures.importFile(model).digest();
+            }
+            return new TrialConfig(model, digest, dataset, dataUri, buildPruning(), t, t.seed(), latencyRuns);
         }
     }
 
     /** Validates the fields that the nested configs do not cover. */
     public TrialConfig {
         Objects.requireNonNull(model, "model");
+        if (ImportedArchitecture.isFile(model) != (modelDigest != null)) {
+            throw new IllegalArgumentException("model " + model + (modelDigest == null
+                    ? " is an ONNX file but the trial has no digest of it" : " is not a file but the trial has a digest"));
+        }
         Objects.requireNonNull(dataset, "dataset");
         Objects.requireNonNull(dataUri, "dataUri");
         Objects.requireNonNull(pruning, "pruning");
@@ -135,6 +152,9 @@ public record TrialConfig(
     public String trialId() {
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, Object> e : toMap().entrySet()) {
+            if (e.getValue() == null && !TrialKey.byKey(e.getKey()).orElseThrow().hashedWhenNull()) {
+                continue;
+            }
             sb.append(e.getKey()).append('=').append(e.getValue()).append('\n');
         }
         try {

@@ -8,7 +8,9 @@ import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.reconvene.data.Uris;
 import org.reconvene.mask.MaskScope;
+import org.reconvene.model.ImportedArchitecture;
 import org.reconvene.prune.PruningMethod;
 import org.reconvene.score.Scorers;
 import org.reconvene.structured.ReconveneSettings;
@@ -30,7 +32,12 @@ import org.reconvene.train.LearningRateSchedule;
  * existed before it, or resumed sweeps rerun them.
  */
 public enum TrialKey {
-    MODEL("model", Type.STRING, null, "architecture name", t -> t.model(), (b, v) -> b.model = (String) v),
+    MODEL("model", Type.STRING, null, "architecture name, or the canonical URI of an ONNX file", t -> t.model(),
+            (b, v) -> b.model = (String) v),
+    /** Derived, never set by a user: the content of an imported model file is part of the trial's identity. */
+    MODEL_DIGEST("model_digest", Type.STRING, null, "SHA-256 of the imported ONNX file's content",
+            t -> t.modelDigest(), (b, v) -> b.modelDigest = (String) v,
+            "only models imported from ONNX files", t -> t.modelDigest() != null),
     DATASET("dataset", Type.STRING, null, "dataset name", t -> t.dataset(), (b, v) -> b.dataset = (String) v),
     DATA_URI("data_uri", Type.STRING, null, "canonical URI of the data directory", t -> t.dataUri(),
             (b, v) -> b.dataUri = (String) v),
@@ -159,7 +166,11 @@ public enum TrialKey {
      */
     void set(TrialConfig.Builder b, Object value) {
         Object v = switch (type) {
-            case STRING -> value instanceof String || value instanceof Number || value instanceof Boolean
+            // A model file's path is a URI, kept as written (canonical), not lower-cased.
+            case STRING -> this == MODEL && value instanceof String f && ImportedArchitecture.isFile(f)
+                    ? Uris.canonical(f)
+                    : this == MODEL_DIGEST && value instanceof String d ? d
+                    : value instanceof String || value instanceof Number || value instanceof Boolean
                     ? value.toString().trim().toLowerCase(Locale.ROOT) : bad(value);
             case DOUBLE -> value instanceof Number n ? (Object) n.doubleValue() : bad(value);
             case LONG -> value instanceof Number n ? (Object) n.longValue() : bad(value);
@@ -237,7 +248,16 @@ public enum TrialKey {
      * canonical URI of the dataset's entry in the file's {@code data} section.
      */
     public boolean sweepKey() {
-        return this != DATA_URI;
+        return this != DATA_URI && this != MODEL_DIGEST;
+    }
+
+    /**
+     * Whether the trial id hashes it where it is null. Keys that existed when ids were first
+     * written always take part ({@code scorer=null} is in a dense trial's hash); a key added later
+     * takes part only where it applies, so the ids of existing trials do not change.
+     */
+    public boolean hashedWhenNull() {
+        return this != MODEL_DIGEST;
     }
 
     /** Every sweep key with its default (null for the required ones), in declaration order. */

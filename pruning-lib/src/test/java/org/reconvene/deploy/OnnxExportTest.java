@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.reconvene.engine.Autograd;
 import org.reconvene.model.Architectures;
+import org.reconvene.model.ImportedArchitecture;
+import org.reconvene.model.OnnxFixtures;
 import org.reconvene.model.ModelSpec;
 import org.reconvene.model.Network;
 import org.reconvene.model.ParameterInfo;
@@ -60,6 +62,35 @@ class OnnxExportTest {
         }
         assertEquals(ZOO.size() * METHODS.length, checked.size());
         assertTrue(Architectures.all().stream().map(a -> a.name()).toList().containsAll(ZOO));
+    }
+
+    /**
+     * Networks imported from ONNX: every method's export gives the network's logits, and keeps the
+     * original file's input and output names.
+     */
+    @Test
+    void everyImportedNetworkAndMethodGivesTheNetworksLogitsUnderItsOwnNames() {
+        List<String> checked = new ArrayList<>();
+        for (String fixture : OnnxFixtures.NETWORKS) {
+            ImportedArchitecture a = (ImportedArchitecture) Architectures.get(OnnxFixtures.file(fixture).toString());
+            ModelSpec spec = a.defaultSpec(10, 1);
+            for (String method : METHODS) {
+                try (PrunedNetwork p = prune(spec, method)) {
+                    Network net = p.network();
+                    randomizeBatchNorm(net, 5);
+                    InputTransform t = new InputTransform(new float[] {0.3f}, new float[] {0.4f}, 28);
+                    double err = maxRelativeError(net, t, 3, 13);
+                    assertTrue(err <= RTOL, fixture + " " + method + ": relative error " + err);
+                    OnnxModel model = OnnxExport.builder().setNetwork(net).setInput(t).build();
+                    try (OrtNetwork ort = OrtNetwork.open(model, 1)) {
+                        assertEquals(List.of("image", "scores"), List.of(ort.inputName(), ort.outputName()));
+                        assertEquals(List.of(1, 28), List.of(ort.channels(), ort.side()));
+                    }
+                    checked.add(fixture + "/" + method);
+                }
+            }
+        }
+        assertEquals(OnnxFixtures.NETWORKS.size() * METHODS.length, checked.size());
     }
 
     @Test

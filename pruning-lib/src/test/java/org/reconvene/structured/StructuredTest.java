@@ -95,8 +95,16 @@ class StructuredTest {
         }
     }
 
+    /** Zoo models of every kind of group, and every network imported from ONNX (METHOD.md section 5). */
+    static java.util.stream.Stream<String> rebuildableNetworks() {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of("vgg11", "resnet20", "mobilenetv2"),
+                java.util.stream.Stream.concat(org.reconvene.model.OnnxFixtures.NETWORKS.stream(),
+                        java.util.stream.Stream.of("resnet20-folded"))
+                        .map(f -> org.reconvene.model.OnnxFixtures.file(f).toString()));
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"vgg11", "resnet20", "mobilenetv2"})
+    @org.junit.jupiter.params.provider.MethodSource("rebuildableNetworks")
     void removingAllZeroChannelsLeavesOutputsUnchanged(String arch) {
         try (Network net = net(arch, 3); NDManager m = NDManager.newBaseManager()) {
             randomizeNorms(net, 4);

@@ -28,7 +28,7 @@ class TrialRunnerTest {
     }
 
     static TrialConfig trial(String model, String method, double lr, long seed) {
-        return new TrialConfig(model, "synthetic", uri,
+        return new TrialConfig(model, null, "synthetic", uri,
                 PruningConfig.builder().setMethod(PruningMethod.parse(method)).optScorer("magnitude").optSparsity(0.8)
                         .build(),
                 TrainingConfig.builder().optEpochs(1).optBatchSize(32).optMaxBatchesPerEpoch(2).optLearningRate(lr)
@@ -82,7 +82,7 @@ class TrialRunnerTest {
         assertEquals(16, trial("resnet20", "upai", 0.05, 3).trialId().length());
         // knobs that do not apply to the method do not make a new trial
         TrialConfig a = trial("resnet20", "dense", 0.05, 3);
-        TrialConfig b = new TrialConfig(a.model(), a.dataset(), a.dataUri(),
+        TrialConfig b = new TrialConfig(a.model(), a.modelDigest(), a.dataset(), a.dataUri(),
                 PruningConfig.builder().setMethod(PruningMethod.DENSE).optScorer("snip").optSparsity(0.5).build(),
                 a.training(), a.seed(), a.latencyRuns());
         assertEquals(a.trialId(), b.trialId());
