@@ -67,8 +67,8 @@ final class ExportCommand implements Callable<Integer> {
         }
         // Refuse to leave a file ONNX Runtime cannot load.
         try (OrtNetwork ort = OrtNetwork.open(model, Math.max(1, Engines.threads()))) {
-            System.out.printf("input %s [batch, %d, %d, %d] -> %s%n", OnnxExport.INPUT, ort.channels(), ort.side(),
-                    ort.side(), OnnxExport.OUTPUT);
+            System.out.printf("input %s [batch, %d, %d, %d] -> %s%n", ort.inputName(), ort.channels(), ort.side(),
+                    ort.side(), ort.outputName());
         }
         model.write(out);
         System.out.printf("wrote %s: %,d bytes (%,d gzipped), opset %d%n", out, model.bytes(), model.gzipBytes(),

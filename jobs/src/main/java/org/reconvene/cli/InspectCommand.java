@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.reconvene.metrics.LayerProfile;
 import org.reconvene.model.Architecture;
 import org.reconvene.model.Architectures;
+import org.reconvene.model.ImportedArchitecture;
 import org.reconvene.model.ModelSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,7 +19,7 @@ import org.reconvene.data.Dataset;
         description = "Show a model's layers: kind, channels, params and MACs, with totals.")
 final class InspectCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, description = "Model name (see `models`).")
+    @Option(names = "--model", required = true, description = "Model name (see `models`), or the path or URI of an ONNX file whose architecture to import.")
     String model;
 
     @Option(names = "--dataset", required = true, completionCandidates = DatasetNames.class,
@@ -53,6 +54,10 @@ final class InspectCommand implements Callable<Integer> {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("model", model);
             out.put("dataset", dataset);
+            if (arch instanceof ImportedArchitecture imported) {
+                out.put("architecture", imported.name());
+                out.put("model_digest", imported.digest());
+            }
             out.put("input", input);
             out.put("params", p.params());
             out.put("prunable", p.prunable());
@@ -62,6 +67,12 @@ final class InspectCommand implements Callable<Integer> {
             return 0;
         }
         System.out.printf("%s on %s: input %s%n", model, dataset, input);
+        if (arch instanceof ImportedArchitecture imported) {
+            System.out.printf("imported as %s (opset %d, SHA-256 %s); the file's own input has %d channels and its "
+                    + "classifier %d classes: the stem takes the dataset's channels and the classifier its classes%n",
+                    imported.name(), imported.opset(), imported.digest(), imported.fileInputChannels(),
+                    imported.fileClasses());
+        }
         System.out.printf("%-26s %-10s %6s %6s %5s %12s %14s%n", "layer", "kind", "in", "out", "map",
                 "params", "macs");
         for (LayerProfile.Row r : p.rows()) {

@@ -48,7 +48,8 @@ import org.reconvene.data.Dataset;
                 + "(metrics, prune_ms, per-layer density) and the pruned network in DIR/model.")
 final class PruneCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, description = "Model name (see `models`).")
+    @Option(names = "--model", required = true, description = "Model name (see `models`), or the path or URI of an ONNX file whose architecture to import "
+            + "(its weights are not used).")
     String model;
 
     @ArgGroup(exclusive = false, multiplicity = "1")
@@ -190,6 +191,9 @@ final class PruneCommand implements Callable<Integer> {
             PruneResult r = p.result();
             Network result = p.network();
             summary.put("model", model);
+            if (arch instanceof org.reconvene.model.ImportedArchitecture imported) {
+                summary.put("model_digest", imported.digest());
+            }
             summary.put("dataset", source.dataset != null ? source.dataset : in.dataset().name());
             summary.put("data", source.data);
             summary.put("method", config.method().configName());

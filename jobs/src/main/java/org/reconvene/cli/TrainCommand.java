@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
         description = "Train a model on a dataset and write DIR/summary.json (accuracy, history, metrics).")
 final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--model", description = "Model name (see `models`); required unless --init-model is given.")
+    @Option(names = "--model", description = "Model name (see `models`), or the path or URI of an ONNX file whose "
+            + "architecture to import; required unless --init-model is given.")
     String model;
 
     @Option(names = "--init-model",

@@ -1,8 +1,11 @@
 package org.reconvene.sweep;
 
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.reconvene.data.Uris;
+import org.reconvene.model.ImportedArchitecture;
 import org.reconvene.trial.TrialConfig;
 import org.reconvene.trial.TrialKey;
 
@@ -29,13 +32,19 @@ final class SweepPoints {
         return DEFAULTS.keySet();
     }
 
-    /** The trial at {@code point} (defaults filled in) reading data from {@code uri}. */
-    static TrialConfig toTrial(String file, Map<String, Object> point, String uri) {
+    /**
+     * The trial at {@code point} (defaults filled in) reading data from {@code uri}; a model given
+     * as an ONNX file's relative path resolves against {@code baseDir}, as data paths do.
+     */
+    static TrialConfig toTrial(String file, Map<String, Object> point, String uri, Path baseDir) {
         Reader r = new Reader(file, point);
         TrialConfig.Builder b = TrialConfig.builder().setDataUri(uri);
         for (TrialKey k : TrialKey.values()) {
             if (k.sweepKey()) {
                 Object v = r.value(k);
+                if (k == TrialKey.MODEL && ImportedArchitecture.isFile((String) v)) {
+                    v = modelFile(file, point, baseDir);
+                }
                 try {
                     b.set(k, v);
                 } catch (IllegalArgumentException e) {
@@ -45,7 +54,7 @@ final class SweepPoints {
             }
         }
         try {
-            org.reconvene.model.Architectures.get(r.string(TrialKey.MODEL));
+            org.reconvene.model.Architectures.get(b.model());
         } catch (IllegalArgumentException e) {
             throw new SweepSpecException(file, TrialKey.MODEL.key(), e.getMessage());
         }
@@ -53,6 +62,15 @@ final class SweepPoints {
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new SweepSpecException(file, null, e.getMessage() + " in trial " + YamlLimits.brief(point));
+        }
+    }
+
+    /** The canonical URI of the point's model file, as written (not lower-cased). */
+    private static String modelFile(String file, Map<String, Object> point, Path baseDir) {
+        try {
+            return Uris.canonical(point.get(TrialKey.MODEL.key()).toString().strip(), baseDir);
+        } catch (IllegalArgumentException e) {
+            throw new SweepSpecException(file, TrialKey.MODEL.key(), e.getMessage());
         }
     }
 

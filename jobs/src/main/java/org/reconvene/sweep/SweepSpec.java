@@ -73,11 +73,15 @@ public final class SweepSpec {
     private final boolean exportOnnx;
     private final List<TrialConfig> trials;
 
+    /** Where relative data and model paths resolve. */
+    private final Path baseDir;
+
     /** The default cap on the trials of one sweep ({@code --max-trials}). */
     public static final long DEFAULT_MAX_TRIALS = 100_000;
 
     private SweepSpec(String file, Map<String, Object> root, Path baseDir, long maxTrials) {
         this.file = file;
+        this.baseDir = baseDir;
         for (String k : root.keySet()) {
             if (!TOP.contains(k)) {
                 throw new SweepSpecException(file, k, "unknown key; expected one of " + new java.util.TreeSet<>(TOP));
@@ -269,7 +273,7 @@ public final class SweepSpec {
                     throw new SweepSpecException(file, "dataset", "'" + YamlLimits.brief(point.get("dataset")) + "' is not under data: "
                             + data.keySet());
                 }
-                TrialConfig t = SweepPoints.toTrial(file, point, src.uri());
+                TrialConfig t = SweepPoints.toTrial(file, point, src.uri(), baseDir);
                 byId.putIfAbsent(t.trialId(), t);
             }
         }

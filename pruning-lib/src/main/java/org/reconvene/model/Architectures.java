@@ -88,6 +88,11 @@ public final class Architectures {
         ZOO.put(arch.name(), arch);
     }
 
+    /** Forgets every imported architecture, as a fresh JVM would start (for tests of saved networks). */
+    static void forgetImported() {
+        IMPORTED.clear();
+    }
+
     /** All architectures in a stable order. */
     public static Collection<Architecture> all() {
         synchronized (ZOO) {

@@ -1,5 +1,6 @@
 package org.reconvene.trial;
 
+import org.reconvene.model.Architecture;
 import org.reconvene.model.Architectures;
 import org.reconvene.model.ImportedArchitecture;
 import org.reconvene.prune.PruningConfig;
@@ -73,6 +74,11 @@ public record TrialConfig(
             return set(TrialKey.MODEL, model);
         }
 
+        /** The model set so far (a zoo name, or the canonical URI of an ONNX file), or null. */
+        public String model() {
+            return model;
+        }
+
         /** The dataset name. */
         public Builder setDataset(String dataset) {
             return set(TrialKey.DATASET, dataset);
@@ -132,6 +138,21 @@ public record TrialConfig(
         if (latencyRuns < 1) {
             throw new IllegalArgumentException("latencyRuns must be at least 1, got " + latencyRuns);
         }
+    }
+
+    /**
+     * The trial's architecture: a zoo model, or its ONNX file imported now.
+     *
+     * @throws IllegalArgumentException if the file's content is no longer what the trial was
+     *     planned with (its digest differs), or it cannot be imported
+     */
+    public Architecture architecture() {
+        Architecture a = Architectures.get(model);
+        if (a instanceof ImportedArchitecture imported && !imported.digest().equals(modelDigest)) {
+            throw new IllegalArgumentException("model file " + model + " changed since the trial was planned: its "
+                    + "SHA-256 is now " + imported.digest() + ", the trial's " + modelDigest);
+        }
+        return a;
     }
 
     /**

@@ -16,7 +16,6 @@ import org.reconvene.deploy.InputTransform;
 import org.reconvene.deploy.OnnxExport;
 import org.reconvene.metrics.Metric;
 import org.reconvene.metrics.MetricValues;
-import org.reconvene.model.Architectures;
 import org.reconvene.model.Network;
 import org.reconvene.model.NetworkStore;
 import org.reconvene.provenance.Provenance;
@@ -93,7 +92,7 @@ public final class TrialRunner {
     private Outcome fresh(TrialConfig trial, TrialPlan plan, ImageDataset data, InputTransform input,
             NetworkTrainer trainer, MetricValues metrics) throws IOException {
         try (PrunedNetwork p = PrunedNetwork.builder()
-                .setSpec(InputFit.specFor(Architectures.get(trial.model()), data))
+                .setSpec(InputFit.specFor(trial.architecture(), data))
                 .setConfig(trial.pruning()).setSeed(trial.seed()).optDataset(data).build()) {
             metrics.put(Metric.PRUNE_MS, p.result().pruneMs());
             List<LayerReport> layers = p.result().layers();

@@ -120,6 +120,30 @@ class NetworkStoreTest {
         }
     }
 
+    /** An imported architecture travels with the network: a JVM that never saw the file loads it. */
+    @Test
+    void anImportedNetworkLoadsWhereItsFileWasNeverRead() throws IOException {
+        Path dir = tmp.resolve("imported");
+        ImportedArchitecture a = ImportedArchitecture.of(OnnxFixtures.bytes("dwresnet"), "/models/dw.onnx");
+        try (Network net = Network.builder().setSpec(a.defaultSpec(10, 3)).optSeed(4).build()) {
+            NetworkStore.save(net, dir);
+            assertArrayEquals(OnnxFixtures.bytes("dwresnet"), Files.readAllBytes(dir.resolve(NetworkStore.ARCHITECTURE)));
+            float[] before = logits(net);
+            Architectures.forgetImported(); // as in a fresh JVM
+            assertThrows(IllegalArgumentException.class, () -> Architectures.get(a.name()));
+            try (Network back = NetworkStore.load(dir)) {
+                assertEquals(net.spec(), back.spec());
+                assertEquals(a.name(), back.spec().arch());
+                assertArrayEquals(before, logits(back));
+            }
+        }
+        // a zoo network saved over it leaves no stale architecture behind
+        try (Network zoo = prunedResnet20()) {
+            NetworkStore.save(zoo, dir);
+            assertFalse(Files.exists(dir.resolve(NetworkStore.ARCHITECTURE)));
+        }
+    }
+
     @Test
     void narrowerSpecRoundTripsAndSavingAgainDropsStaleMasks() throws IOException {
         ModelSpec dense = Architectures.get("resnet20").defaultSpec(10);
