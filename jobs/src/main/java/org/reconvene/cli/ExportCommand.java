@@ -94,7 +94,8 @@ final class ExportCommand implements Callable<Integer> {
 
     private InputTransform input() {
         if (data != null) {
-            ImageDataset ds = dataset == null ? DatasetLoader.load(data) : DatasetLoader.load(data, dataset);
+            int side = NetworkStore.readSpec(modelDir).inputSize();
+            ImageDataset ds = dataset == null ? DatasetLoader.load(data, side) : DatasetLoader.load(data, dataset, side);
             return InputTransform.of(ds);
         }
         return InputTransform.read(modelDir).orElseThrow(() -> new IllegalArgumentException(

@@ -71,7 +71,8 @@ final class InferCommand implements Callable<Integer> {
         Map<String, Object> out = new LinkedHashMap<>();
         try (Network net = NetworkStore.load(modelDir)) {
             ModelSpec spec = net.spec();
-            ImageDataset ds = dataset == null ? DatasetLoader.load(data) : DatasetLoader.load(data, dataset);
+            int side = spec.inputSize();
+            ImageDataset ds = dataset == null ? DatasetLoader.load(data, side) : DatasetLoader.load(data, dataset, side);
             org.reconvene.trial.InputFit.check(spec, ds);
             BatchSampler.Builder test =
                     BatchSampler.builder()

@@ -154,8 +154,8 @@ final class PruneCommand implements Callable<Integer> {
     /** The dataset (loaded, or synthetic where a scorer or --export-npz needs images and only --dataset was named). */
     private Inputs inputs(Architecture arch, PruningConfig config) throws IOException {
         if (source.data != null) {
-            ImageDataset ds = source.dataset == null ? DatasetLoader.load(source.data)
-                    : DatasetLoader.load(source.data, source.dataset);
+            ImageDataset ds = source.dataset == null ? DatasetLoader.load(source.data, arch.inputSize())
+                    : DatasetLoader.load(source.data, source.dataset, arch.inputSize());
             return new Inputs(ds, org.reconvene.trial.InputFit.specFor(arch, ds).numClasses(), ds.channels(), true,
                     null);
         }
@@ -200,6 +200,9 @@ final class PruneCommand implements Callable<Integer> {
             summary.put("scorer", config.method().usesScorer() ? config.scorer() : null);
             summary.put("sparsity", config.method() == PruningMethod.DENSE ? 0.0 : config.sparsity());
             summary.put("seed", seed);
+            if (in.real()) {
+                summary.put("class_names", in.dataset().classNames()); // label order: logit i is class_names[i]
+            }
             summary.put("prune_ms", r.pruneMs());
             // The deployed graph normalises like the data; without data it takes normalised input.
             org.reconvene.deploy.InputTransform input = in.real() ? org.reconvene.deploy.InputTransform.of(in.dataset())

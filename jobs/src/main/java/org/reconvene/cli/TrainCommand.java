@@ -76,7 +76,9 @@ final class TrainCommand implements Callable<Integer> {
         if (dataset != null) {
             org.reconvene.data.Dataset.of(dataset);
         }
-        ImageDataset ds = dataset == null ? DatasetLoader.load(data) : DatasetLoader.load(data, dataset);
+        // class-folder images resize to the model's input side
+        int side = arch != null ? arch.inputSize() : NetworkStore.readSpec(initModel).inputSize();
+        ImageDataset ds = dataset == null ? DatasetLoader.load(data, side) : DatasetLoader.load(data, dataset, side);
         TrainingConfig config = trainingConfig();
         Network start;
         if (initModel != null) {
@@ -103,6 +105,7 @@ final class TrainCommand implements Callable<Integer> {
             summary.put("dataset", ds.name());
             summary.put("data", data);
             summary.put("num_classes", ds.numClasses());
+            summary.put("class_names", ds.classNames()); // label order: logit i is class_names[i]
             summary.put("top1", r.top1());
             // a capped evaluation measures a subset: say so wherever the figure goes
             summary.put("eval_subset", training.maxEvalBatches > 0 ? "the first " + training.maxEvalBatches

@@ -78,6 +78,7 @@ public final class SearchJob {
     public static Outcome run(SparkSession spark, SearchSpec search, Options options) {
         SweepSpec spec = search.candidates();
         String name = spec.name();
+        SweepJob.checkData(spec, spark.sparkContext().hadoopConfiguration());
         ResultTable table = ResultTable.at(options.results(), spark.sparkContext().hadoopConfiguration()).requireUsable();
         table.cleanStaging(name);
         SweepJob.prepareData(spec, table.conf());

@@ -58,6 +58,7 @@ public final class SweepJob {
     /** {@link #run(SparkSession, SweepSpec, Options)}, telling {@code bar} the trials done of those to run, each second. */
     public static Outcome run(SparkSession spark, SweepSpec spec, Options options, Progress bar) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        checkData(spec, hadoop);
         ResultTable table = ResultTable.at(options.results(), hadoop).requireUsable();
         table.cleanStaging(spec.name());
         ResultScan scan = table.scan(spec.name());
@@ -135,6 +136,29 @@ public final class SweepJob {
                 failed.add(1);
             }
         });
+    }
+
+    /**
+     * Fails, naming {@code data.NAME.uri}, unless every dataset the sweep reads (and does not
+     * generate) is there in a known layout: a mistyped path is bad input before anything is
+     * written, not one FAILED row per trial. Only marker files are looked at.
+     */
+    public static void checkData(SweepSpec spec, Configuration conf) {
+        for (SweepSpec.DataSource d : spec.data().values()) {
+            if (!d.generate().isEmpty()) {
+                continue;
+            }
+            Path p = new Path(d.uri());
+            try {
+                FileSystem fs = p.getFileSystem(conf);
+                org.reconvene.data.DatasetFormat.locate(fs, fs.makeQualified(p));
+            } catch (IllegalArgumentException e) {
+                throw new SweepSpecException(spec.file(), "data." + d.dataset() + ".uri", e.getMessage());
+            } catch (java.io.IOException e) {
+                throw new SweepSpecException(spec.file(), "data." + d.dataset() + ".uri", "cannot be read: "
+                        + e.getMessage());
+            }
+        }
     }
 
     /** Generates the synthetic datasets of the sweep that do not exist yet. */

@@ -9,7 +9,8 @@ import java.util.Set;
 /**
  * Every dataset the platform names, declared once: its name (in sweep files, on the command line
  * and in result rows), its classes, its image channels, the side of its images as loaded (the
- * 28x28 MNIST family is zero-padded to 32x32 by its reader), and the on-disk layouts that hold it.
+ * 28x28 MNIST family is zero-padded to 32x32 by its reader; a user's class folders are resized to
+ * any side), and the on-disk layouts that hold it.
  *
  * <p>Architectures derive the datasets they run on from the sides ({@link #fitting}); the loader
  * checks a layout against {@link #formats()}; a named dataset without files ({@code prune
@@ -23,7 +24,15 @@ public enum Dataset {
     TINYIMAGENET("tinyimagenet", 200, 3, Set.of(64), Set.of(DatasetFormat.TINY_IMAGENET)),
     /** Generated data: the generator's default classes; 32x32 in the CIFAR-10 layout, 64x64 in Tiny ImageNet's. */
     SYNTHETIC("synthetic", SyntheticImageGenerator.DEFAULT_CLASSES, 3, Set.of(32, 64),
-            Set.of(DatasetFormat.CIFAR10, DatasetFormat.TINY_IMAGENET));
+            Set.of(DatasetFormat.CIFAR10, DatasetFormat.TINY_IMAGENET)),
+    /**
+     * A user's own images in class folders: classes from the folders, colour, resized to whatever
+     * side the model takes.
+     */
+    IMAGES("images", 0, 3, null, Set.of(DatasetFormat.CLASS_FOLDERS));
+
+    /** The classes of a dataset whose files say how many (its folders). */
+    private static final int FROM_FILES = 0;
 
     private final String id;
     private final int classes;
@@ -44,8 +53,17 @@ public enum Dataset {
         return id;
     }
 
-    /** Classes of the labels (for synthetic data: the generator's default; the files say). */
+    /**
+     * Classes of the labels (for synthetic data: the generator's default; the files say).
+     *
+     * @throws IllegalArgumentException for {@code images}, whose classes are its folders: only its
+     *     files can say
+     */
     public int classes() {
+        if (classes == FROM_FILES) {
+            throw new IllegalArgumentException("dataset '" + id + "' takes its classes from its folders: give its "
+                    + "directory (--data)");
+        }
         return classes;
     }
 
@@ -61,7 +79,7 @@ public enum Dataset {
 
     /** Whether its images, as loaded, are {@code side} pixels square. */
     public boolean hasSide(int side) {
-        return sides.contains(side);
+        return sides == null || sides.contains(side);
     }
 
     /** The names of every dataset, in declaration order. */

@@ -29,7 +29,13 @@ public enum DatasetFormat {
      * {@code dataset-fashion-mnist} installs it in {@code /usr/share/datasets/fashion-mnist}.
      */
     IDX("MNIST-family IDX", "mnist", "fashion-mnist", "train-images-idx3-ubyte[.gz]", "train-labels-idx1-ubyte[.gz]",
-            "t10k-images-idx3-ubyte[.gz]", "t10k-labels-idx1-ubyte[.gz]");
+            "t10k-images-idx3-ubyte[.gz]", "t10k-labels-idx1-ubyte[.gz]"),
+
+    /**
+     * A user's images in class folders: {@code train/<class>/*.jpg|png} and {@code val/<class>/}
+     * or {@code test/<class>/}; tried last, since Tiny ImageNet also has a {@code train/} folder.
+     */
+    CLASS_FOLDERS("class folders", "images", null, "train/<class>/", "val/<class>/ or test/<class>/");
 
     /** A detected layout and the directory that actually holds its files. */
     public record Located(DatasetFormat format, Path root) {
@@ -57,7 +63,7 @@ public enum DatasetFormat {
         return datasetName;
     }
 
-    /** The folder the official archive unpacks into, accepted as a child of the given directory. */
+    /** The folder the official archive unpacks into, accepted as a child of the given directory (null: none). */
     public String subfolder() {
         return subfolder;
     }
@@ -96,6 +102,9 @@ public enum DatasetFormat {
             }
         }
         for (DatasetFormat f : values()) {
+            if (f.subfolder == null) {
+                continue;
+            }
             Path sub = new Path(dir, f.subfolder);
             if (HadoopFiles.isDirectory(fs, sub) && f.matches(fs, sub)) {
                 return new Located(f, sub);
@@ -112,6 +121,9 @@ public enum DatasetFormat {
         if (this == IDX) {
             return IdxReader.present(fs, dir);
         }
+        if (this == CLASS_FOLDERS) {
+            return ClassFolderReader.present(fs, dir);
+        }
         for (String m : markers) {
             if (!HadoopFiles.isFile(fs, new Path(dir, m))) {
                 return false;
@@ -127,8 +139,8 @@ public enum DatasetFormat {
             if (sb.length() > 0) {
                 sb.append(", or ");
             }
-            sb.append(String.join(" + ", f.markers)).append(" (").append(f.description).append(", also inside a ")
-                    .append(f.subfolder).append("/ subfolder)");
+            sb.append(String.join(" + ", f.markers)).append(" (").append(f.description)
+                    .append(f.subfolder == null ? ")" : ", also inside a " + f.subfolder + "/ subfolder)");
         }
         return sb.toString();
     }

@@ -23,6 +23,9 @@ public final class DatasetLoader {
     private static final Logger LOG = LoggerFactory.getLogger(DatasetLoader.class);
 
 
+    /** The side class-folder images are resized to when no model says otherwise. */
+    public static final int DEFAULT_SIDE = 32;
+
     private DatasetLoader() {
     }
 
@@ -32,13 +35,26 @@ public final class DatasetLoader {
     }
 
     /**
+     * Loads whatever layout {@code uri} holds; images in class folders are resized to {@code side}
+     * (the model's input side). The other layouts have their own side.
+     */
+    public static ImageDataset load(String uri, int side) {
+        return loadChecked(uri, null, null, side);
+    }
+
+    /** Loads {@code uri} as {@code expectedName} (see {@link #load(String, String, Configuration)}), class folders at {@code side}. */
+    public static ImageDataset load(String uri, String expectedName, int side) {
+        return loadChecked(uri, Dataset.of(expectedName), null, side);
+    }
+
+    /**
      * Loads whatever layout {@code uri} holds. The dataset is named after the detected layout
      * ({@code cifar10}, {@code cifar100} or {@code tinyimagenet}).
      *
      * @param conf Hadoop configuration (credentials, endpoints); {@code null} for the defaults
      */
     public static ImageDataset load(String uri, Configuration conf) {
-        return loadChecked(uri, null, conf);
+        return loadChecked(uri, null, conf, DEFAULT_SIDE);
     }
 
     /** Loads {@code uri}, checking that it holds the layout of {@code expectedName}, with default configuration. */
@@ -62,10 +78,10 @@ public final class DatasetLoader {
         if (expectedName == null) {
             throw new IllegalArgumentException("expected dataset name is null; use one of " + Dataset.names());
         }
-        return loadChecked(uri, Dataset.of(expectedName), conf);
+        return loadChecked(uri, Dataset.of(expectedName), conf, DEFAULT_SIDE);
     }
 
-    private static ImageDataset loadChecked(String uri, Dataset expected, Configuration conf) {
+    private static ImageDataset loadChecked(String uri, Dataset expected, Configuration conf, int side) {
         long start = System.nanoTime();
         HadoopFiles.Location loc = HadoopFiles.resolve(uri, conf);
         DatasetFormat.Located located = DatasetFormat.locate(loc.fs(), loc.path());
@@ -85,6 +101,7 @@ public final class DatasetLoader {
                 case CIFAR100 -> CifarBinaryReader.readCifar100(loc.fs(), located.root(), name);
                 case TINY_IMAGENET -> TinyImageNetReader.read(loc.fs(), located.root(), name);
                 case IDX -> IdxReader.read(loc.fs(), located.root(), name);
+                case CLASS_FOLDERS -> ClassFolderReader.read(loc.fs(), located.root(), name, side);
             };
         } catch (OutOfMemoryError e) {
             // The readers check what a file can hold before allocating; what remains is a dataset

@@ -144,6 +144,24 @@ public final class NetworkStore {
         return GSON.toJson(m);
     }
 
+    /**
+     * The spec saved in {@code dir}, without loading the network (its architecture may not be
+     * known to this JVM yet).
+     *
+     * @throws IllegalArgumentException naming the file if it is missing or malformed
+     */
+    public static ModelSpec readSpec(Path dir) {
+        Path specFile = dir.resolve(SPEC);
+        if (!Files.isRegularFile(specFile)) {
+            throw new IllegalArgumentException("not a saved network: missing file " + specFile);
+        }
+        try {
+            return parseSpec(Files.readString(specFile), specFile.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + specFile, e);
+        }
+    }
+
     /** Parses a spec written by {@link #specJson}; {@code source} names it in errors. */
     public static ModelSpec parseSpec(String json, String source) {
         try {

@@ -15,8 +15,8 @@ public final class DatasetCache {
 
     private final Map<String, ImageDataset> loaded = new ConcurrentHashMap<>();
 
-    /** The dataset at {@code uri}, checked to be {@code name}. */
-    public ImageDataset get(String name, String uri) {
-        return loaded.computeIfAbsent(name + "\n" + uri, k -> DatasetLoader.load(uri, name));
+    /** The dataset at {@code uri}, checked to be {@code name}; images in class folders at {@code side}. */
+    public ImageDataset get(String name, String uri, int side) {
+        return loaded.computeIfAbsent(name + "\n" + uri + "\n" + side, k -> DatasetLoader.load(uri, name, side));
     }
 }

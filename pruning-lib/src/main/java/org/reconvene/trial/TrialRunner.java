@@ -61,7 +61,7 @@ public final class TrialRunner {
         long t0 = System.nanoTime();
         MetricValues metrics = new MetricValues();
         try (org.slf4j.MDC.MDCCloseable logContext = org.slf4j.MDC.putCloseable(LOG_KEY, trial.trialId())) {
-            ImageDataset data = datasets.get(trial.dataset(), trial.dataUri());
+            ImageDataset data = datasets.get(trial.dataset(), trial.dataUri(), trial.architecture().inputSize());
             InputTransform input = InputTransform.of(data);
             NetworkTrainer trainer = new NetworkTrainer(trial.training()).onProgress(plan.progress());
             if (plan.stopAfter() > 0) {
@@ -108,7 +108,7 @@ public final class TrialRunner {
             if (!measureFirst) {
                 measure(p, trial, input, metrics);
             }
-            handOn(trial, plan, p.network(), trainer, input, tr);
+            handOn(trial, plan, p.network(), trainer, input, data.classNames(), tr);
             return new Outcome(tr, layers, null);
         }
     }
@@ -121,7 +121,7 @@ public final class TrialRunner {
         try (Network net = NetworkStore.load(from.dir())) {
             trainer.optResume(OptimizerState.read(from.dir().resolve(OPTIMIZER_FILE)));
             TrainingResult tr = trainer.train(net, data);
-            handOn(trial, plan, net, trainer, input, tr);
+            handOn(trial, plan, net, trainer, input, data.classNames(), tr);
             return new Outcome(tr, from.layers(), null);
         }
     }
@@ -135,11 +135,13 @@ public final class TrialRunner {
 
     /** Exports and checkpoints the trained network where the plan says. */
     private static void handOn(TrialConfig trial, TrialPlan plan, Network net, NetworkTrainer trainer,
-            InputTransform input, TrainingResult tr) throws IOException {
+            InputTransform input, List<String> labels, TrainingResult tr) throws IOException {
         if (plan.deployment() != null) {
             Map<String, Object> meta = new LinkedHashMap<>(trial.toMap());
             meta.put("trial_id", trial.trialId());
             meta.put("top1", tr.top1());
+            // what each output means: the dataset's class names in label order (folder names for class folders)
+            meta.put("labels", new com.google.gson.Gson().toJson(labels));
             plan.deployment().accept(trial, OnnxExport.builder().setNetwork(net).setInput(input).optMetadata(meta)
                     .build());
         }
