@@ -32,8 +32,10 @@ class TrialKeyDeclarationsTest {
         assertEquals(declared, ResultSchema.configColumns());
         List<String> sweepKeys = new ArrayList<>(declared);
         sweepKeys.remove("data_uri"); // from the data section, never a key of its own
+        sweepKeys.remove("model_digest"); // read from the model file, never a key of its own
         assertEquals(sweepKeys, List.copyOf(SweepPoints.DEFAULTS.keySet()));
         assertFalse(SweepPoints.known("data_uri"));
+        assertFalse(SweepPoints.known("model_digest"));
     }
 
     /** Every key is filled in some trial of a sweep over all methods and scorers, and null in one where it does not apply. */
@@ -46,7 +48,7 @@ class TrialKeyDeclarationsTest {
                 "  cifar10:",
                 "    uri: " + dir.resolve("data"),
                 "grid:",
-                "  model: [vgg16]",
+                "  model: [vgg16, " + org.reconvene.model.OnnxFixtures.file("dwresnet") + "]",
                 "  method: [dense, upai, spai-random, spai-l1, spai-layerwise, reconvene]",
                 "  scorer: [synflow, snip, grasp]",
                 "  pse_criterion: [retention, density]",
