@@ -101,6 +101,28 @@ public final class OrtNetwork implements AutoCloseable {
         }
     }
 
+    /** Top-1 accuracy on the whole test split of {@code ds}, in batches of {@code batch}. */
+    public double top1(org.reconvene.data.ImageDataset ds, int batch) {
+        org.reconvene.data.ImageSplit test = ds.test();
+        long correct = 0;
+        for (int from = 0; from < test.size(); from += batch) {
+            int n = Math.min(batch, test.size() - from);
+            float[][] logits = logits(StoredPixels.range(ds, test, from, n), n);
+            for (int i = 0; i < n; i++) {
+                int best = 0;
+                for (int k = 1; k < logits[i].length; k++) {
+                    if (logits[i][k] > logits[i][best]) {
+                        best = k;
+                    }
+                }
+                if (best == test.label(from + i)) {
+                    correct++;
+                }
+            }
+        }
+        return (double) correct / test.size();
+    }
+
     /**
      * Median milliseconds of one run of a batch of {@code batch} random pixels for each model,
      * in alternating runs after {@code warmup} discarded rounds.

@@ -22,6 +22,8 @@ public final class Seeds {
     public static final String PRUNING = "pruning";
     /** Stream for reinitializing rebuilt layers. */
     public static final String REINIT = "reinit";
+    /** Stream for choosing the int8 calibration images. */
+    public static final String CALIBRATION = "calibration";
 
     private Seeds() {}
 

@@ -175,7 +175,7 @@ class OnnxExportTest {
         assertTrue(e.getMessage().contains(junk.toString()), e.getMessage());
     }
 
-    private static PrunedNetwork prune(ModelSpec spec, String method) {
+    static PrunedNetwork prune(ModelSpec spec, String method) {
         PruningConfig c = PruningConfig.builder().setMethod(PruningMethod.parse(method)).optSparsity(0.9)
                 .optScorer("magnitude").build();
         return PrunedNetwork.builder().setSpec(spec).setConfig(c).setSeed(5).build();
