@@ -11,6 +11,8 @@ import java.util.concurrent.Callable;
 import org.reconvene.data.DatasetLoader;
 import org.reconvene.data.ImageDataset;
 import org.reconvene.deploy.InputTransform;
+import org.reconvene.deploy.Int8Export;
+import org.reconvene.deploy.Int8Measurements;
 import org.reconvene.deploy.OnnxExport;
 import org.reconvene.deploy.OnnxModel;
 import org.reconvene.deploy.OrtNetwork;
@@ -27,12 +29,14 @@ import picocli.CommandLine.Option;
  *
  * <pre>
  * bin/reconvene export --model-dir runs/prune/model --out model.onnx
+ * bin/reconvene export --model-dir runs/prune/model --out model.int8.onnx --int8 --data /usr/share/datasets/fashion-mnist
  * </pre>
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Export a saved network to ONNX (opset 13): float pixels in [0, 1], NCHW, dynamic batch; "
-                + "padding and normalisation inside the graph; BatchNorm folded; logits out. The file is loaded "
-                + "back in ONNX Runtime and checked before the command succeeds.")
+                + "padding and normalisation inside the graph; BatchNorm folded; logits out. With --int8, the "
+                + "int8 (QDQ) file instead, calibrated on training images of --data. The file is loaded back in "
+                + "ONNX Runtime and checked before the command succeeds.")
 final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--model-dir", required = true, description = "A saved network: DIR/model of train or prune.")
@@ -48,9 +52,29 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--dataset", description = "Dataset name of --data when its layout does not say.")
     String dataset;
 
+    @Option(names = "--int8", description = "Write the int8 file: weights int8 per output channel, activations "
+            + "per tensor calibrated (min/max) on training images of --data, in ONNX's QDQ form.")
+    boolean int8;
+
+    @Option(names = "--calibration-batches", defaultValue = "" + Int8Export.DEFAULT_CALIBRATION_BATCHES,
+            description = "With --int8: batches of " + Int8Export.CALIBRATION_BATCH + " training images to calibrate "
+                    + "on (default ${DEFAULT-VALUE}).")
+    int calibrationBatches;
+
+    @Option(names = "--seed", description = "With --int8: the seed that draws the calibration images (default: the "
+            + "saved run's seed from DIR/../summary.json, else 0).")
+    Long seed;
+
     @Override
     public Integer call() {
         requireWritable(out);
+        if (int8 && data == null) {
+            throw new IllegalArgumentException("--int8 needs --data: its calibration images come from the training "
+                    + "split of the dataset the network was trained on");
+        }
+        if (calibrationBatches < 1) {
+            throw new IllegalArgumentException("--calibration-batches must be at least 1, got " + calibrationBatches);
+        }
         if (!Files.isDirectory(modelDir)) {
             throw new IllegalArgumentException("--model-dir " + modelDir + " is not a directory");
         }
@@ -59,11 +83,23 @@ final class ExportCommand implements Callable<Integer> {
                     + modelDir.resolve(NetworkStore.SPEC));
         }
         OnnxModel model;
+        OnnxModel float32 = null;
         try (Network net = NetworkStore.load(modelDir)) {
-            InputTransform input = input();
+            ImageDataset ds = data == null ? null : dataset();
+            InputTransform input = ds != null ? InputTransform.of(ds) : input();
             Map<String, Object> meta = new LinkedHashMap<>(summary());
             Provenance.capture("export", Instant.now()).toMap().forEach((k, v) -> meta.put("provenance." + k, v));
-            model = OnnxExport.builder().setNetwork(net).setInput(input).optMetadata(meta).build();
+            if (ds != null) {
+                meta.put("labels", new com.google.gson.Gson().toJson(ds.classNames()));
+            }
+            if (int8) {
+                long s = seed != null ? seed : meta.containsKey("seed") ? (long) Double.parseDouble((String) meta.get("seed"))
+                        : 0L;
+                float32 = OnnxExport.builder().setNetwork(net).setInput(input).optMetadata(meta).build();
+                model = Int8Measurements.quantize(net, input, ds, s, calibrationBatches, meta);
+            } else {
+                model = OnnxExport.builder().setNetwork(net).setInput(input).optMetadata(meta).build();
+            }
         }
         // Refuse to leave a file ONNX Runtime cannot load.
         try (OrtNetwork ort = OrtNetwork.open(model, Math.max(1, Engines.threads()))) {
@@ -73,6 +109,11 @@ final class ExportCommand implements Callable<Integer> {
         model.write(out);
         System.out.printf("wrote %s: %,d bytes (%,d gzipped), opset %d%n", out, model.bytes(), model.gzipBytes(),
                 OnnxExport.OPSET);
+        if (float32 != null) {
+            System.out.printf("int8: %.2fx smaller than the float32 file (%,d bytes), %.2fx gzipped; %s%n",
+                    (double) float32.bytes() / model.bytes(), float32.bytes(),
+                    (double) float32.gzipBytes() / model.gzipBytes(), model.metadata().get("quantization"));
+        }
         return 0;
     }
 
@@ -92,12 +133,13 @@ final class ExportCommand implements Callable<Integer> {
         }
     }
 
+    /** The dataset of --data, class folders at the network's side. */
+    private ImageDataset dataset() {
+        int side = NetworkStore.readSpec(modelDir).inputSize();
+        return dataset == null ? DatasetLoader.load(data, side) : DatasetLoader.load(data, dataset, side);
+    }
+
     private InputTransform input() {
-        if (data != null) {
-            int side = NetworkStore.readSpec(modelDir).inputSize();
-            ImageDataset ds = dataset == null ? DatasetLoader.load(data, side) : DatasetLoader.load(data, dataset, side);
-            return InputTransform.of(ds);
-        }
         return InputTransform.read(modelDir).orElseThrow(() -> new IllegalArgumentException(
                 "no normalisation for " + modelDir + ": " + modelDir.resolve(InputTransform.FILE)
                         + " is missing (networks pruned without --data have none); pass --data"));

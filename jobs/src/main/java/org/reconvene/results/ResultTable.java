@@ -66,6 +66,8 @@ public final class ResultTable {
     public static final String STAGING = "_staging";
     /** The hidden directory of a sweep's exported models. */
     public static final String MODELS = "_onnx";
+    /** What a trial's int8 file adds to its id: {@code _onnx/TRIAL_ID.int8.onnx}. */
+    public static final String INT8_SUFFIX = ".int8";
     /** The hidden directory of a search's checkpoints. */
     public static final String CHECKPOINTS = "_checkpoints";
     public static final String STAGING_SUFFIX = ".inprogress";

@@ -253,6 +253,7 @@ public final class SearchJob {
         String name = search.candidates().name();
         int[] rungs = search.rungs();
         List<SearchSpec.Constraint> constraints = search.constraints();
+        boolean quantizes = search.quantizes();
         SparkTasks.forEach(spark, todo, 0, table, (task, context) -> {
             ResultTable results = context.results();
             String id = task.trial().trialId();
@@ -260,6 +261,9 @@ public final class SearchJob {
             try {
                 TrialPlan.Builder plan = TrialPlan.builder().optRung(task.rung()).optStopAfter(rungs[task.rung()])
                         .optCheckpoint(dir -> results.publishCheckpoint(name, id, task.rung(), dir));
+                if (quantizes) {
+                    plan.optInt8(org.reconvene.deploy.Int8Export.DEFAULT_CALIBRATION_BATCHES);
+                }
                 TrialResult r;
                 try {
                     if (task.rung() == 0) {

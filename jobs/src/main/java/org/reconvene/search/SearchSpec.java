@@ -282,6 +282,17 @@ public final class SearchSpec {
         return candidates;
     }
 
+    /**
+     * Whether a constraint or objective is an int8 metric (a device budget on the int8 file's bytes
+     * or milliseconds): then every candidate is quantized at its first rung, and its trained int8
+     * file's top-1 is measured at each rung.
+     */
+    public boolean quantizes() {
+        java.util.stream.Stream<String> used = java.util.stream.Stream.concat(constraints.stream().map(Constraint::metric),
+                objectives.stream().map(Objective::metric));
+        return used.anyMatch(m -> m.contains("int8"));
+    }
+
     public List<Constraint> constraints() {
         return constraints;
     }

@@ -11,6 +11,8 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
 import org.reconvene.data.SyntheticImageGenerator;
+import org.reconvene.deploy.Int8Export;
+import org.reconvene.deploy.OnnxModel;
 import org.reconvene.results.ResultScan;
 import org.reconvene.results.ResultTable;
 import org.reconvene.train.Progress;
@@ -120,6 +122,7 @@ public final class SweepJob {
             List<TrialConfig> todo, SweepProgress progress) {
         String sweep = spec.name();
         boolean exportOnnx = spec.exportsOnnx();
+        boolean exportInt8 = spec.exportsInt8();
         LongAccumulator done = progress.done();
         LongAccumulator failed = progress.failed();
         LongAccumulator batches = progress.batches();
@@ -127,7 +130,20 @@ public final class SweepJob {
         SparkTasks.forEach(spark, todo, options.parallelism(), table, (trial, task) -> {
             TrialPlan.Builder plan = TrialPlan.builder().optProgress(SweepProgress.taskProgress(batches, totals));
             if (exportOnnx) {
-                plan.optDeployment((t, model) -> task.results().publishModel(sweep, t.trialId(), model.toByteArray()));
+                plan.optDeployment(new TrialPlan.Deployment() {
+                    @Override
+                    public void accept(TrialConfig t, OnnxModel model) throws java.io.IOException {
+                        task.results().publishModel(sweep, t.trialId(), model.toByteArray());
+                    }
+
+                    @Override
+                    public void acceptInt8(TrialConfig t, OnnxModel int8) throws java.io.IOException {
+                        task.results().publishModel(sweep, t.trialId() + ResultTable.INT8_SUFFIX, int8.toByteArray());
+                    }
+                });
+            }
+            if (exportInt8) {
+                plan.optInt8(Int8Export.DEFAULT_CALIBRATION_BATCHES);
             }
             TrialResult r = task.results().commitOrFail(sweep,
                     new TrialRunner(SparkTasks.DATASETS).run(trial, plan.build(), task.executor()));

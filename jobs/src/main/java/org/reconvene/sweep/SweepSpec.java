@@ -71,6 +71,7 @@ public final class SweepSpec {
     private final List<Map<String, Object>> exclude;
     private final long plannedTrials;
     private final boolean exportOnnx;
+    private final boolean exportInt8;
     private final List<TrialConfig> trials;
 
     /** Where relative data and model paths resolve. */
@@ -100,10 +101,12 @@ public final class SweepSpec {
         this.name = (String) n;
         this.seed = root.containsKey("seed") ? asLong("seed", root.get("seed"), Long.MIN_VALUE, Long.MAX_VALUE) : 0L;
         Object export = root.getOrDefault("export", "none");
-        if (!"onnx".equals(export) && !"none".equals(export)) {
-            throw new SweepSpecException(file, "export", "expected onnx or none, got '" + YamlLimits.brief(export) + "'");
+        if (!"onnx".equals(export) && !"onnx-int8".equals(export) && !"none".equals(export)) {
+            throw new SweepSpecException(file, "export", "expected onnx, onnx-int8 or none, got '"
+                    + YamlLimits.brief(export) + "'");
         }
-        this.exportOnnx = "onnx".equals(export);
+        this.exportOnnx = !"none".equals(export);
+        this.exportInt8 = "onnx-int8".equals(export);
         this.data = parseData(map("data", root.get("data"), true), baseDir);
         this.defaults = trialMap("defaults", map("defaults", root.get("defaults"), false));
         this.grid = new LinkedHashMap<>();
@@ -231,6 +234,16 @@ public final class SweepSpec {
      */
     public boolean exportsOnnx() {
         return exportOnnx;
+    }
+
+    /**
+     * Whether the sweep also quantizes each trained network to int8 ({@code export: onnx-int8}):
+     * the int8 metrics join each row (docs/METHOD.md section 7) and the file goes to
+     * {@code RESULTS/sweep=NAME/_onnx/TRIAL_ID.int8.onnx}. Like {@link #exportsOnnx()}, not part
+     * of a trial's config.
+     */
+    public boolean exportsInt8() {
+        return exportInt8;
     }
 
     /** Every trial, in a stable order, without duplicates. */

@@ -70,6 +70,54 @@ class ExportCommandTest {
         }
     }
 
+    /** `export --int8`: the int8 file passes ONNX's checker (full_check), is smaller, and bad input is exit 2 with nothing written. */
+    @Test
+    void anInt8ExportIsCheckedAndItsBadInputNamed(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        assertEquals(0, CliRun.of("datagen", "--out", data.toString(), "--train", "40", "--test", "20").exit());
+        Path run = dir.resolve("prune");
+        CliRun prune = CliRun.of("prune", "--model", "resnet20", "--data", data.toString(), "--method", "upai",
+                "--scorer", "magnitude", "--sparsity", "0.9", "--latency-runs", "1", "--out", run.toString());
+        assertEquals(0, prune.exit(), prune.err());
+        Path model = run.resolve("model");
+        Path f32 = dir.resolve("model.onnx");
+        assertEquals(0, CliRun.of("export", "--model-dir", model.toString(), "--out", f32.toString()).exit());
+        Path q = dir.resolve("model.int8.onnx");
+        CliRun export = CliRun.of("export", "--model-dir", model.toString(), "--out", q.toString(), "--int8", "--data",
+                data.toString(), "--calibration-batches", "1");
+        assertEquals(0, export.exit(), export.err());
+        assertTrue(export.out().contains("smaller than the float32 file"), export.out());
+        OnnxModel m = OnnxModel.read(q);
+        assertTrue(m.metadata().get("quantization").contains("min/max over 40 training images"),
+                m.metadata().get("quantization"));
+        assertTrue(Files.size(q) * 3 < Files.size(f32), Files.size(q) + " vs " + Files.size(f32));
+        checkWithOnnx(q);
+
+        Path none = dir.resolve("none.onnx");
+        CliRun noData = CliRun.of("export", "--model-dir", model.toString(), "--out", none.toString(), "--int8");
+        assertEquals(2, noData.exit(), noData.err());
+        assertTrue(noData.err().contains("--int8 needs --data"), noData.err());
+        CliRun zero = CliRun.of("export", "--model-dir", model.toString(), "--out", none.toString(), "--int8", "--data",
+                data.toString(), "--calibration-batches", "0");
+        assertEquals(2, zero.exit(), zero.err());
+        assertTrue(zero.err().contains("--calibration-batches must be at least 1, got 0"), zero.err());
+        Path bare = Files.createDirectories(dir.resolve("bare"));
+        for (String f : new String[] {"spec.json", "tensors.ndlist", "masks.ndlist"}) {
+            Files.copy(model.resolve(f), bare.resolve(f));
+        }
+        CliRun noInput = CliRun.of("export", "--model-dir", bare.toString(), "--out", none.toString());
+        assertEquals(2, noInput.exit(), noInput.err());
+        assertTrue(noInput.err().contains("input.json"), noInput.err());
+        CliRun emptyData = CliRun.of("export", "--model-dir", model.toString(), "--out", none.toString(), "--int8",
+                "--data", Files.createDirectories(dir.resolve("nothing")).toString());
+        assertEquals(2, emptyData.exit(), emptyData.err());
+        assertTrue(emptyData.err().contains("nothing"), emptyData.err());
+        assertFalse(Files.exists(none), "nothing written");
+        try (var files = Files.walk(dir)) {
+            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().endsWith(".part")).toList());
+        }
+    }
+
     @Test
     void missingOrEmptyModelDirectoriesAreBadInputNamingThePath(@TempDir Path dir) throws Exception {
         Path none = dir.resolve("none");

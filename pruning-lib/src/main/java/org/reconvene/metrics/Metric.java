@@ -48,7 +48,14 @@ public enum Metric {
     SPEEDUP_ORT_B1("speedup_ort_b1", Type.DOUBLE, true, Reasons.COUNTERPART),
     SPEEDUP_ORT_B64("speedup_ort_b64", Type.DOUBLE, true, Reasons.COUNTERPART),
     SIZE_RATIO_ONNX("size_ratio_onnx", Type.DOUBLE, true, Reasons.COUNTERPART),
-    SIZE_RATIO_ONNX_GZIP("size_ratio_onnx_gzip", Type.DOUBLE, true, Reasons.COUNTERPART);
+    SIZE_RATIO_ONNX_GZIP("size_ratio_onnx_gzip", Type.DOUBLE, true, Reasons.COUNTERPART),
+    ONNX_INT8_BYTES("onnx_int8_bytes", Type.LONG, true, Reasons.INT8),
+    ONNX_INT8_GZIP_BYTES("onnx_int8_gzip_bytes", Type.LONG, true, Reasons.INT8),
+    LATENCY_ORT_INT8_MS_B1("latency_ort_int8_ms_b1", Type.DOUBLE, true, Reasons.INT8),
+    LATENCY_ORT_INT8_MS_B64("latency_ort_int8_ms_b64", Type.DOUBLE, true, Reasons.INT8),
+    TOP1_INT8("top1_int8", Type.DOUBLE, false, Reasons.INT8),
+    SIZE_RATIO_INT8("size_ratio_int8", Type.DOUBLE, true, Reasons.INT8_COUNTERPART),
+    SPEEDUP_ORT_INT8_B1("speedup_ort_int8_b1", Type.DOUBLE, true, Reasons.INT8_COUNTERPART);
 
     /** The value type of a metric (and of its result column). */
     public enum Type {
@@ -60,6 +67,9 @@ public enum Metric {
     private static final class Reasons {
         static final String COUNTERPART =
                 "measured only against the unstructured counterpart built in the same trial (reconvene)";
+        static final String INT8 = "only trials whose sweep exports int8 files (export: onnx-int8)";
+        static final String INT8_COUNTERPART = "only reconvene trials whose sweep exports int8 files (export: "
+                + "onnx-int8), against the counterpart's int8 file";
     }
 
     private final String column;

@@ -38,6 +38,9 @@ public final class TrialPlan {
     public interface Deployment {
         /** Stores {@code model} of {@code trial}; a failure here fails the trial. */
         void accept(TrialConfig trial, OnnxModel model) throws java.io.IOException;
+
+        /** Stores {@code model}'s int8 file, when the plan quantizes ({@link Builder#optInt8}). */
+        default void acceptInt8(TrialConfig trial, OnnxModel int8) throws java.io.IOException {}
     }
 
     private static final TrialPlan WHOLE = builder().build();
@@ -48,9 +51,11 @@ public final class TrialPlan {
     private final Function<MetricValues, String> constraints;
     private final CheckpointSink checkpoint;
     private final Deployment deployment;
+    private final int int8Batches;
     private final org.reconvene.train.Progress progress;
 
     private TrialPlan(Builder b) {
+        this.int8Batches = b.int8Batches;
         this.rung = b.rung;
         this.stopAfter = b.stopAfter;
         this.resume = b.resume;
@@ -103,6 +108,11 @@ public final class TrialPlan {
         return deployment;
     }
 
+    /** Calibration batches of the int8 files and metrics, or 0 for none. */
+    public int int8Batches() {
+        return int8Batches;
+    }
+
     /** Receives the training's progress in batches (training and evaluation). */
     public org.reconvene.train.Progress progress() {
         return progress;
@@ -116,9 +126,23 @@ public final class TrialPlan {
         private Function<MetricValues, String> constraints;
         private CheckpointSink checkpoint;
         private Deployment deployment;
+        private int int8Batches;
         private org.reconvene.train.Progress progress = org.reconvene.train.Progress.NONE;
 
         private Builder() {}
+
+        /**
+         * Quantizes to int8 as well (docs/METHOD.md section 7), calibrated on {@code batches}
+         * batches of training images: the int8 metrics join the row, and the int8 file goes to
+         * the deployment, if any.
+         */
+        public Builder optInt8(int batches) {
+            if (batches < 1) {
+                throw new IllegalArgumentException("int8 calibration batches must be at least 1, got " + batches);
+            }
+            this.int8Batches = batches;
+            return this;
+        }
 
         /** Tells {@code progress} the batches trained and evaluated (a sweep driver's view of its trials). */
         public Builder optProgress(org.reconvene.train.Progress progress) {

@@ -13,7 +13,9 @@ import java.util.Objects;
 import org.reconvene.data.FileTrees;
 import org.reconvene.data.ImageDataset;
 import org.reconvene.deploy.InputTransform;
+import org.reconvene.deploy.Int8Measurements;
 import org.reconvene.deploy.OnnxExport;
+import org.reconvene.deploy.OnnxModel;
 import org.reconvene.metrics.Metric;
 import org.reconvene.metrics.MetricValues;
 import org.reconvene.model.Network;
@@ -98,7 +100,7 @@ public final class TrialRunner {
             List<LayerReport> layers = p.result().layers();
             boolean measureFirst = plan.constraints() != null;
             if (measureFirst) {
-                measure(p, trial, input, metrics);
+                measure(p, trial, plan, data, input, metrics);
                 String violation = plan.constraints().apply(metrics);
                 if (violation != null) {
                     return new Outcome(null, layers, violation);
@@ -106,9 +108,9 @@ public final class TrialRunner {
             }
             TrainingResult tr = trainer.train(p.network(), data);
             if (!measureFirst) {
-                measure(p, trial, input, metrics);
+                measure(p, trial, plan, data, input, metrics);
             }
-            handOn(trial, plan, p.network(), trainer, input, data.classNames(), tr);
+            handOn(trial, plan, p.network(), trainer, data, input, tr, metrics);
             return new Outcome(tr, layers, null);
         }
     }
@@ -121,27 +123,45 @@ public final class TrialRunner {
         try (Network net = NetworkStore.load(from.dir())) {
             trainer.optResume(OptimizerState.read(from.dir().resolve(OPTIMIZER_FILE)));
             TrainingResult tr = trainer.train(net, data);
-            handOn(trial, plan, net, trainer, input, data.classNames(), tr);
+            handOn(trial, plan, net, trainer, data, input, tr, metrics);
             return new Outcome(tr, from.layers(), null);
         }
     }
 
-    /** Size, compute and latency in libtorch and ONNX Runtime (docs/METHOD.md section 7), and how long that took. */
-    private static void measure(PrunedNetwork p, TrialConfig trial, InputTransform input, MetricValues metrics) {
+    /**
+     * Size, compute and latency in libtorch and ONNX Runtime (docs/METHOD.md section 7), of the
+     * int8 files too where the plan quantizes, and how long that took.
+     */
+    private static void measure(PrunedNetwork p, TrialConfig trial, TrialPlan plan, ImageDataset data,
+            InputTransform input, MetricValues metrics) {
         long m0 = System.nanoTime();
         metrics.putAll(p.measure(trial.latencyRuns(), input));
+        if (plan.int8Batches() > 0) {
+            OnnxModel int8 = Int8Measurements.quantize(p.network(), input, data, trial.seed(), plan.int8Batches());
+            metrics.putAll(p.counterpart() == null ? Int8Measurements.of(int8, trial.latencyRuns())
+                    : Int8Measurements.compare(Int8Measurements.quantize(p.counterpart(), input, data, trial.seed(),
+                            plan.int8Batches()), int8, trial.latencyRuns()));
+        }
         metrics.put(Metric.MEASURE_MS, (System.nanoTime() - m0) / 1_000_000);
     }
 
     /** Exports and checkpoints the trained network where the plan says. */
     private static void handOn(TrialConfig trial, TrialPlan plan, Network net, NetworkTrainer trainer,
-            InputTransform input, List<String> labels, TrainingResult tr) throws IOException {
+            ImageDataset data, InputTransform input, TrainingResult tr, MetricValues metrics) throws IOException {
+        Map<String, Object> meta = new LinkedHashMap<>(trial.toMap());
+        meta.put("trial_id", trial.trialId());
+        meta.put("top1", tr.top1());
+        // what each output means: the dataset's class names in label order (folder names for class folders)
+        meta.put("labels", new com.google.gson.Gson().toJson(data.classNames()));
+        if (plan.int8Batches() > 0) {
+            // the trained network's int8 file: its top-1 on the whole test split, and the file shipped
+            OnnxModel int8 = Int8Measurements.quantize(net, input, data, trial.seed(), plan.int8Batches(), meta);
+            metrics.putAll(Int8Measurements.top1(int8, data));
+            if (plan.deployment() != null) {
+                plan.deployment().acceptInt8(trial, int8);
+            }
+        }
         if (plan.deployment() != null) {
-            Map<String, Object> meta = new LinkedHashMap<>(trial.toMap());
-            meta.put("trial_id", trial.trialId());
-            meta.put("top1", tr.top1());
-            // what each output means: the dataset's class names in label order (folder names for class folders)
-            meta.put("labels", new com.google.gson.Gson().toJson(labels));
             plan.deployment().accept(trial, OnnxExport.builder().setNetwork(net).setInput(input).optMetadata(meta)
                     .build());
         }
