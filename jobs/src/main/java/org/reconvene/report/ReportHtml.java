@@ -148,6 +148,17 @@ public final class ReportHtml {
             }
             html.append("</tbody></table></div>\n");
         }
+        if (!r.int8().isEmpty()) {
+            html.append("<h3>Deployment: float32 and int8 files</h3>\n<div class=\"wide\"><table class=\"sortable\"><thead><tr>");
+            ReportJob.Int8Stats.COLUMNS.forEach(c -> html.append("<th>").append(esc(c)).append("</th>"));
+            html.append("</tr></thead><tbody>\n");
+            for (ReportJob.Int8Stats q : r.int8()) {
+                html.append("<tr class=\"").append(esc(q.method())).append("\">");
+                q.cells().forEach(c -> html.append(td(c)));
+                html.append("</tr>\n");
+            }
+            html.append("</tbody></table></div>\n");
+        }
         List<ReportJob.TradeOff> front = r.tradeOffs().stream().filter(ReportJob.TradeOff::onFront).toList();
         if (!front.isEmpty()) {
             html.append("<h3>Pareto front: top-1 against batch-1 latency</h3>\n<table class=\"sortable\"><thead><tr>"

@@ -33,7 +33,8 @@ public final class ReportJob {
      * per-layer figure shows (null when there is none).
      */
     public record Report(List<MethodStats> stats, Map<String, List<MethodStats>> tables,
-            List<Map<String, Object>> headline, double tolerance, Row reconveneTrial, List<TradeOff> tradeOffs) {
+            List<Map<String, Object>> headline, double tolerance, Row reconveneTrial, List<TradeOff> tradeOffs,
+            List<Int8Stats> int8) {
 
         /** The report as Markdown: the headline table, then one comparison table per setting. */
         public String markdown() {
@@ -61,6 +62,49 @@ public final class ReportJob {
      * (the non-dominated OK trials: highest top-1, lowest latency).
      */
     public record TradeOff(String method, String status, double latencyMsB1, Double top1, boolean onFront) {}
+
+    /**
+     * float32 and int8 side by side for one (model, dataset, method, scorer, sparsity), over the
+     * trials that exported int8 files (docs/METHOD.md section 7): top-1 of each, file sizes plain
+     * and gzipped in MB, ONNX Runtime batch-1 latencies, and for Reconvene the int8 ratios to upai.
+     */
+    public record Int8Stats(String model, String dataset, String method, String scorer, Double sparsity, long seeds,
+            double top1, double top1Int8, double onnxMb, double int8Mb, double onnxGzipMb, double int8GzipMb,
+            double ortB1, double ortInt8B1, Double sizeRatioInt8, Double speedupInt8B1) {
+
+        /** The columns, in the order of {@link #cells()}. */
+        static final List<String> COLUMNS = List.of("model", "dataset", "method", "scorer", "sparsity", "seeds",
+                "top1", "top1 int8", "int8 - float32 (points)", "ONNX MB", "int8 MB", "ONNX gz MB", "int8 gz MB",
+                "ORT b1 ms", "ORT int8 b1 ms", "int8 size ratio vs upai", "int8 speedup b1 vs upai");
+
+        /** The row's values, in the order of {@link #COLUMNS}. */
+        List<Object> cells() {
+            return java.util.Arrays.asList(model, dataset, method, scorer, sparsity, seeds, top1, top1Int8,
+                    100 * (top1Int8 - top1), onnxMb, int8Mb, onnxGzipMb, int8GzipMb, ortB1, ortInt8B1, sizeRatioInt8,
+                    speedupInt8B1);
+        }
+    }
+
+    /** The int8 table: every group of OK trials with int8 columns. */
+    static List<Int8Stats> int8(SparkSession spark) {
+        Dataset<Row> agg = spark.sql(
+                "SELECT model, dataset, method, scorer, sparsity, count(*) AS seeds, avg(top1) AS top1,"
+                        + " avg(top1_int8) AS top1_int8, avg(onnx_bytes) / 1e6 AS onnx_mb,"
+                        + " avg(onnx_int8_bytes) / 1e6 AS int8_mb, avg(onnx_gzip_bytes) / 1e6 AS onnx_gz_mb,"
+                        + " avg(onnx_int8_gzip_bytes) / 1e6 AS int8_gz_mb, avg(latency_ort_ms_b1) AS ort_b1,"
+                        + " avg(latency_ort_int8_ms_b1) AS ort_int8_b1, avg(size_ratio_int8) AS size_ratio_int8,"
+                        + " avg(speedup_ort_int8_b1) AS speedup_int8_b1 FROM trials WHERE onnx_int8_bytes IS NOT NULL"
+                        + " AND top1_int8 IS NOT NULL GROUP BY model, dataset, method, scorer, sparsity"
+                        + " ORDER BY model, dataset, sparsity, method");
+        List<Int8Stats> out = new ArrayList<>();
+        for (Row r : agg.collectAsList()) {
+            out.add(new Int8Stats(r.getAs("model"), r.getAs("dataset"), r.getAs("method"), r.getAs("scorer"),
+                    r.getAs("sparsity"), r.<Long>getAs("seeds"), d(r, "top1"), d(r, "top1_int8"), d(r, "onnx_mb"),
+                    d(r, "int8_mb"), d(r, "onnx_gz_mb"), d(r, "int8_gz_mb"), d(r, "ort_b1"), d(r, "ort_int8_b1"),
+                    r.getAs("size_ratio_int8"), r.getAs("speedup_int8_b1")));
+        }
+        return out;
+    }
 
     public static Report build(Dataset<Row> results, String sweep, double tolerance) {
         SparkSession spark = results.sparkSession();
@@ -94,7 +138,7 @@ public final class ReportJob {
         List<Row> rc = rows.filter("method = 'reconvene'").orderBy(rows.col("sparsity").desc(), rows.col("trial_id"))
                 .limit(1).collectAsList();
         return new Report(stats, tables, headline, tolerance, rc.isEmpty() ? null : rc.get(0),
-                tradeOffs(results, sweep));
+                tradeOffs(results, sweep), int8(spark));
     }
 
     /** OK and INFEASIBLE trials (a search's last row of each) with the front of the OK ones marked. */
@@ -230,6 +274,19 @@ public final class ReportJob {
                         fmt(s.latencyOrtMsB1()), fmt(s.latencyOrtMsB64()), fmt(s.speedupOrtB1())));
             }
         }
+        if (!r.int8().isEmpty()) {
+            md.append("\n## Deployment: float32 and int8 files\n\n| ")
+                    .append(String.join(" | ", Int8Stats.COLUMNS)).append(" |\n|")
+                    .append(" --- |".repeat(Int8Stats.COLUMNS.size())).append("\n");
+            for (Int8Stats q : r.int8()) {
+                md.append("|");
+                for (Object c : q.cells()) {
+                    md.append(" ").append(c instanceof Double x ? String.format(Locale.ROOT, "%.4f", x)
+                            : c == null ? "" : c).append(" |");
+                }
+                md.append("\n");
+            }
+        }
         return md.toString();
     }
 
@@ -266,6 +323,17 @@ public final class ReportJob {
             Files.writeString(dir.resolve("report.md"), r.markdown());
             Files.writeString(dir.resolve("comparison.csv"), csv);
             Files.writeString(dir.resolve("headline.csv"), hcsv);
+            if (!r.int8().isEmpty()) {
+                StringBuilder q = new StringBuilder("model,dataset,method,scorer,sparsity,seeds,top1,top1_int8,"
+                        + "int8_minus_float32_points,onnx_mb,int8_mb,onnx_gzip_mb,int8_gzip_mb,latency_ort_ms_b1,"
+                        + "latency_ort_int8_ms_b1,size_ratio_int8_vs_upai,speedup_ort_int8_b1_vs_upai\n");
+                for (Int8Stats s : r.int8()) {
+                    q.append(String.join(",", s.cells().stream().map(c -> c instanceof Double x
+                            ? String.format(Locale.ROOT, "%.6f", x) : c == null ? "" : c.toString()).toList()))
+                            .append('\n');
+                }
+                Files.writeString(dir.resolve("int8.csv"), q);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report to " + dir, e);
         }
