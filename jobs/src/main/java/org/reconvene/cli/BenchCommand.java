@@ -265,7 +265,8 @@ final class BenchCommand implements Runnable {
 
     @Command(name = "deploy", mixinStandardHelpOptions = true,
             description = "ONNX file bytes (plain and gzipped) and latency in libtorch and ONNX Runtime at batch 1 and 64 "
-                    + "of the dense, upai and Reconvene networks, alternating runs in one process (docs/DEPLOY.md).")
+                    + "of the dense, upai and Reconvene networks, and of their int8 files, alternating runs in one "
+                    + "process (docs/DEPLOY.md).")
     int deploy(
             @Option(names = "--models", split = ",", defaultValue = "vgg16,resnet20",
                     description = "Models (default ${DEFAULT-VALUE}).") List<String> models,
@@ -279,8 +280,9 @@ final class BenchCommand implements Runnable {
         requireModels(models);
         org.reconvene.deploy.InputTransform in;
         int classes;
+        org.reconvene.data.ImageDataset ds = null;
         if (data != null) {
-            org.reconvene.data.ImageDataset ds = org.reconvene.data.DatasetLoader.load(data);
+            ds = org.reconvene.data.DatasetLoader.load(data);
             in = org.reconvene.deploy.InputTransform.of(ds);
             classes = ds.numClasses();
         } else {
@@ -291,9 +293,11 @@ final class BenchCommand implements Runnable {
                 + " | ORT b64 ms | size vs upai (gz) | ORT speedup b1 vs upai | ORT speedup b64 vs upai"
                 + " | ORT / libtorch b1 |");
         System.out.println("|" + " --- |".repeat(12));
+        List<org.reconvene.bench.DeployBenchmark.Row> all = new java.util.ArrayList<>();
         for (String m : models) {
             List<org.reconvene.bench.DeployBenchmark.Row> rows =
-                    org.reconvene.bench.DeployBenchmark.run(m, sparsity, in, classes, latencyRuns);
+                    org.reconvene.bench.DeployBenchmark.run(m, sparsity, in, classes, latencyRuns, ds);
+            all.addAll(rows);
             org.reconvene.bench.DeployBenchmark.Row upai = rows.get(1);
             for (org.reconvene.bench.DeployBenchmark.Row r : rows) {
                 System.out.printf(Locale.ROOT, "| %s | %s | %,d | %,d | %.2f | %.2f | %.2f | %.2f | %.2f (%.2f) | %.2f | %.2f"
@@ -302,6 +306,20 @@ final class BenchCommand implements Runnable {
                         (double) upai.onnxGzipBytes() / r.onnxGzipBytes(), upai.ortMs()[0] / r.ortMs()[0],
                         upai.ortMs()[1] / r.ortMs()[1], r.ortMs()[0] / r.torchMs()[0]);
             }
+        }
+        System.out.println();
+        System.out.println("| model | method | int8 bytes | gzipped | ORT int8 b1 ms | ORT int8 b64 ms | float32 / int8 bytes"
+                + " (gz) | int8 speedup b1 (b64) vs float32 | int8 size vs upai int8 (gz) | int8 speedup b1 vs upai int8 |");
+        System.out.println("|" + " --- |".repeat(10));
+        for (int i = 0; i < all.size(); i++) {
+            org.reconvene.bench.DeployBenchmark.Row r = all.get(i);
+            org.reconvene.bench.DeployBenchmark.Row upai = all.get(i - i % 3 + 1);
+            System.out.printf(Locale.ROOT, "| %s | %s | %,d | %,d | %.2f | %.2f | %.2f (%.2f) | %.2f (%.2f) | %.2f (%.2f)"
+                            + " | %.2f |%n", r.model(), r.method(), r.int8Bytes(), r.int8GzipBytes(), r.ortInt8Ms()[0],
+                    r.ortInt8Ms()[1], (double) r.onnxBytes() / r.int8Bytes(),
+                    (double) r.onnxGzipBytes() / r.int8GzipBytes(), r.ortMs()[0] / r.ortInt8Ms()[0],
+                    r.ortMs()[1] / r.ortInt8Ms()[1], (double) upai.int8Bytes() / r.int8Bytes(),
+                    (double) upai.int8GzipBytes() / r.int8GzipBytes(), upai.ortInt8Ms()[0] / r.ortInt8Ms()[0]);
         }
         return 0;
     }
