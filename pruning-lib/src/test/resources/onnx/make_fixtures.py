@@ -17,89 +17,20 @@ import gzip
 import json
 import os
 
+import sys
+
 import onnx
 import torch
 import torch.nn as nn
+
+# ResNet-20 and MobileNetV2 as the benchmarks write them (bench/torch_models.py)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "..", "bench"))
+from torch_models import MobileNetV2, ResNet  # noqa: E402
 import warnings
 
 warnings.filterwarnings("ignore")  # the exporter warns once per BatchNorm in train mode
 
 torch.manual_seed(0)
-
-
-class BasicBlock(nn.Module):
-    """ResNet-20's block: two 3x3 convolutions; a 1x1 convolution and BatchNorm shortcut when the shape changes."""
-
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
-        self.shortcut = nn.Sequential()
-        if stride != 1 or cin != cout:
-            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
-
-    def forward(self, x):
-        out = torch.relu(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
-        return torch.relu(out + self.shortcut(x))
-
-
-class ResNet20(nn.Module):
-    def __init__(self, classes=10, channels=3):
-        super().__init__()
-        self.conv1 = nn.Conv2d(channels, 16, 3, 1, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(16)
-        blocks, cin = [], 16
-        for cout, stride in ((16, 1), (32, 2), (64, 2)):
-            for b in range(3):
-                blocks.append(BasicBlock(cin, cout, stride if b == 0 else 1))
-                cin = cout
-        self.layers = nn.Sequential(*blocks)
-        self.fc = nn.Linear(64, classes)
-
-    def forward(self, x):
-        x = self.layers(torch.relu(self.bn1(self.conv1(x))))
-        return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
-
-
-class InvertedResidual(nn.Module):
-    def __init__(self, cin, cout, expand, stride):
-        super().__init__()
-        hidden = cin * expand
-        layers = []
-        if expand != 1:
-            layers += [nn.Conv2d(cin, hidden, 1, bias=False), nn.BatchNorm2d(hidden), nn.ReLU6()]
-        layers += [nn.Conv2d(hidden, hidden, 3, stride, 1, groups=hidden, bias=False), nn.BatchNorm2d(hidden),
-                   nn.ReLU6(), nn.Conv2d(hidden, cout, 1, bias=False), nn.BatchNorm2d(cout)]
-        self.conv = nn.Sequential(*layers)
-        self.residual = stride == 1 and cin == cout
-
-    def forward(self, x):
-        return x + self.conv(x) if self.residual else self.conv(x)
-
-
-class MobileNetV2(nn.Module):
-    """torchvision's mobilenet_v2 at width 1.0 with the CIFAR strides (stem and second stage at 1), no dropout."""
-
-    STAGES = ((1, 16, 1, 1), (6, 24, 2, 1), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2),
-              (6, 320, 1, 1))
-
-    def __init__(self, classes=10, channels=3):
-        super().__init__()
-        layers, cin = [nn.Conv2d(channels, 32, 3, 1, 1, bias=False), nn.BatchNorm2d(32), nn.ReLU6()], 32
-        for t, c, n, s in self.STAGES:
-            for b in range(n):
-                layers.append(InvertedResidual(cin, c, t, s if b == 0 else 1))
-                cin = c
-        layers += [nn.Conv2d(cin, 1280, 1, bias=False), nn.BatchNorm2d(1280), nn.ReLU6()]
-        self.features = nn.Sequential(*layers)
-        self.classifier = nn.Linear(1280, classes)
-
-    def forward(self, x):
-        x = nn.functional.adaptive_avg_pool2d(self.features(x), 1)
-        return self.classifier(torch.flatten(x, 1))
 
 
 class DepthwiseResidualNet(nn.Module):
@@ -199,8 +130,8 @@ def export(name, model, shape, opset, keep_batchnorm):
 
 
 counts = {
-    "resnet20": export("resnet20", ResNet20(), (3, 32, 32), 13, True),
-    "resnet20-folded": export("resnet20-folded", ResNet20(), (3, 32, 32), 13, False),
+    "resnet20": export("resnet20", ResNet(3, 10), (3, 32, 32), 13, True),
+    "resnet20-folded": export("resnet20-folded", ResNet(3, 10), (3, 32, 32), 13, False),
     "mobilenetv2": export("mobilenetv2", MobileNetV2(), (3, 32, 32), 11, True),
     "dwresnet": export("dwresnet", DepthwiseResidualNet(), (3, 32, 32), 17, True),
 }

@@ -58,9 +58,9 @@ final class DatagenCommand implements Callable<Integer> {
                         .build()
                         .generate();
         System.out.printf("wrote a %s dataset to %s: %d classes, %,d training and %,d test images of %dx%d, seed %d, "
-                + "difficulty %s, in %d ms%n", r.format().description(), r.uri(), r.classes(), r.trainSize(),
-                r.testSize(), r.imageSize(), r.imageSize(), seed, TrialText.value(difficulty),
-                (System.nanoTime() - t0) / 1_000_000);
+                + "difficulty %s (%,d training labels flipped), in %d ms%n", r.format().description(), r.uri(),
+                r.classes(), r.trainSize(), r.testSize(), r.imageSize(), r.imageSize(), seed,
+                TrialText.value(difficulty), r.flippedTrainLabels(), (System.nanoTime() - t0) / 1_000_000);
         return 0;
     }
 }

@@ -208,7 +208,7 @@ class OnnxImportTest {
     @Test
     void aGroupedConvolutionAndAFlattenedMapAreNamed() {
         String grouped = importError(edit("resnet20", g -> {
-            int i = nodeIndex(g, "/conv1/Conv");
+            int i = nodeIndex(g, "/conv/Conv");
             NodeProto.Builder n = g.getNode(i).toBuilder();
             for (int a = 0; a < n.getAttributeCount(); a++) {
                 if (n.getAttribute(a).getName().equals("group")) {
@@ -218,7 +218,7 @@ class OnnxImportTest {
             return g.setNode(i, n.addAttribute(ai.onnx.proto.OnnxMl.AttributeProto.newBuilder().setName("group")
                     .setI(3).setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.INT)));
         }));
-        assertTrue(grouped.contains("node /conv1/Conv (Conv): group 3"), grouped);
+        assertTrue(grouped.contains("node /conv/Conv (Conv): group 3"), grouped);
         String flat = importError(edit("resnet20", g -> {
             int i = nodeIndex(g, "/GlobalAveragePool");
             NodeProto gap = g.getNode(i);
