@@ -36,7 +36,8 @@ public final class SparkSessions {
     /**
      * A session for {@code appName} on {@code master} (null: spark-submit's, else local[*]). Its
      * shuffles use a few partitions unless configured (results tables are small; Spark's default of
-     * 200 made a report of six rows take most of a minute), and the driver's {@code RECONVENE_*} and
+     * 200 made a report of six rows take most of a minute), plans of wide rows are described whole,
+     * and the driver's {@code RECONVENE_*} and
      * {@code DJL_*} environment variables reach the executors.
      */
     public static SparkSession create(String appName, String master) {
@@ -49,6 +50,11 @@ public final class SparkSessions {
         }
         if (System.getProperty("spark.sql.shuffle.partitions") == null) {
             b.config("spark.sql.shuffle.partitions", "4");
+        }
+        if (System.getProperty("spark.sql.debug.maxToStringFields") == null) {
+            // result rows have about a hundred columns; at Spark's default of 25 every query over
+            // them printed a warning that a plan's description was truncated
+            b.config("spark.sql.debug.maxToStringFields", "1000");
         }
         forwardedEnvironment(System.getenv(), System.getProperties()).forEach(b::config);
         boolean quiet = submittedWithSparksLogging();
