@@ -216,16 +216,59 @@ public final class Network implements AutoCloseable {
      * otherwise it uses the running statistics.
      */
     public NDArray forward(NDArray x, boolean training) {
-        boolean recording = Autograd.isEnabled();
-        return run(layers, x, new Pass(training, Engines.convPath(), recording, recording && Autograd.requiresGradient(x),
-                x));
+        return forward(x, training, true);
     }
 
     /**
-     * What every layer of one forward pass shares: the mode, the convolution path, whether autograd
-     * records, whether the network's input needs a gradient, and the input itself.
+     * The inference-mode forward pass of SynFlow's linearization (docs/METHOD.md section 3): every
+     * ReLU6 computed as a ReLU. On the non-negative tensors SynFlow runs, a ReLU is the identity,
+     * as the method assumes; a clip at 6 is not: every activation of its all-ones pass exceeds 6,
+     * and the clip's zero gradient would stop the flow to every layer before it.
+     *
+     * <p>{@code rescaled}: after each top-level layer, the activations are multiplied by the power
+     * of two that brings their largest value to [1, 2). Every path from input to output passes
+     * through each top-level layer's output (residual blocks are single top-level layers), so the
+     * output and every gradient of it are multiplied by one common power of two, exactly: the pass
+     * for networks whose unscaled output overflows float32 (products of absolute weights grow with
+     * depth; MobileNetV2's is about 1e50).
      */
-    private record Pass(boolean training, ConvPath path, boolean recording, boolean inputGradient, NDArray input) {
+    public NDArray forwardLinearized(NDArray x, boolean rescaled) {
+        if (!rescaled) {
+            return forward(x, false, false);
+        }
+        boolean recording = Autograd.isEnabled();
+        Pass pass = new Pass(false, false, Engines.convPath(), recording, recording && Autograd.requiresGradient(x), x);
+        NDArray h = x;
+        for (Layer l : layers) {
+            NDArray next = l.accept(new Forward(h, pass));
+            release(h, x, next);
+            float largest;
+            try (NDArray m = next.max()) {
+                largest = m.getFloat();
+            }
+            int exponent = largest > 0 && Float.isFinite(largest) ? Math.getExponent(largest) : 0;
+            if (exponent != 0) {
+                NDArray scaled = next.mul(Math.scalb(1f, -exponent));
+                release(next, x, scaled);
+                next = scaled;
+            }
+            h = next;
+        }
+        return h;
+    }
+
+    private NDArray forward(NDArray x, boolean training, boolean clipAt6) {
+        boolean recording = Autograd.isEnabled();
+        return run(layers, x, new Pass(training, clipAt6, Engines.convPath(), recording,
+                recording && Autograd.requiresGradient(x), x));
+    }
+
+    /**
+     * What every layer of one forward pass shares: the mode, whether ReLU6 clips, the convolution
+     * path, whether autograd records, whether the network's input needs a gradient, and the input.
+     */
+    private record Pass(boolean training, boolean clipAt6, ConvPath path, boolean recording, boolean inputGradient,
+            NDArray input) {
         /** Whether backward computes the gradient of {@code h}: it is an activation, or an input that needs one. */
         boolean gradientOf(NDArray h) {
             return recording && (h != input || inputGradient);
@@ -306,7 +349,7 @@ public final class Network implements AutoCloseable {
 
         @Override
         public NDArray relu6(Layer.Relu6 r) {
-            return h.clip(0, 6);
+            return pass.clipAt6() ? h.clip(0, 6) : Activation.relu(h);
         }
 
         @Override

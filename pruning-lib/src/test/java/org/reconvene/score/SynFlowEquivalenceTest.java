@@ -20,7 +20,8 @@ import org.reconvene.prune.UnstructuredPruner;
  * The fast SynFlow scorer against {@link ReferenceSynFlowScorer}, the direct implementation:
  * masks and scores bit for bit, on a model of each family, in both scopes, and on a network whose
  * equal weights make ties at the threshold split within layers (where the dropped entries are
- * not simply those below a threshold).
+ * not simply those below a threshold). MobileNetV2's R overflows float32, so its row compares the
+ * two on the float64 pass.
  */
 class SynFlowEquivalenceTest {
 
@@ -31,6 +32,7 @@ class SynFlowEquivalenceTest {
         "resnet20, layerwise, 0.1, 10, ''",
         "resnet20, global, 0.3, 6, ' with equal weights'",
         "resnet20, layerwise, 0.3, 6, ' with equal weights'",
+        "mobilenetv2, global, 0.02, 10, ''",
     })
     void masksAndScoresAreThoseOfTheReference(String model, String scope, double density, int rounds, String equal) {
         MaskScope s = MaskScope.parse(scope);
@@ -50,6 +52,29 @@ class SynFlowEquivalenceTest {
             total += fm.get(w).length;
         }
         assertTrue(kept > 0 && kept < total, "kept " + kept + " of " + total);
+    }
+
+    /**
+     * SynFlow on MobileNetV2 at 0.98 (20 rounds): every layer keeps weights. Its R overflows float32 (the pass
+     * computes in float64) and its ReLU6 are linearized; with either missing, the flow stops and
+     * whole layers are pruned (before both were added, at 100 rounds: every layer from blocks.5 on, the
+     * classifier included).
+     */
+    @org.junit.jupiter.api.Test
+    void mobileNetV2KeepsEveryLayer() {
+        Scores s = score(new SynFlowScorer(), "mobilenetv2", MaskScope.GLOBAL, 0.02, 20, false);
+        long kept = 0;
+        long total = 0;
+        for (Map.Entry<String, float[]> e : s.masks().orElseThrow().entrySet()) {
+            long k = 0;
+            for (float f : e.getValue()) {
+                k += (long) f;
+            }
+            assertTrue(k > 0, e.getKey() + " keeps no weight");
+            kept += k;
+            total += e.getValue().length;
+        }
+        assertEquals(0.02, (double) kept / total, 1e-4, "density reached");
     }
 
     private static Scores score(Scorer scorer, String model, MaskScope scope, double density, int rounds,
