@@ -4,7 +4,8 @@ section 3, timed: the peer of Reconvene's SynFlowScorer for the pruning-speed wo
 Every tensor (BatchNorm statistics included) is replaced by its absolute value, the input is one
 all-ones image, R is the sum of the outputs; in round k of n each prunable weight (conv and Linear
 weights) scores |w * dR/dw| on the masked absolute weights, and the masks are recomputed globally
-at density d^(k/n). The original tensors are restored afterwards.
+at density d^(k/n). ReLU6 is computed as ReLU (the linearization). The original tensors are
+restored afterwards.
 
   /usr/bin/python3 bench/torch_synflow.py --model vgg16 --sparsity 0.98 --rounds 100 --threads 1
 
@@ -24,6 +25,14 @@ def prunable(net):
     return [m.weight for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
 
 
+def linearize(net):
+    """ReLU6 as ReLU: on SynFlow's non-negative tensors a ReLU is the identity, a clip at 6 stops the flow."""
+    for m in list(net.modules()):
+        for name, child in list(m.named_children()):
+            if isinstance(child, nn.ReLU6):
+                setattr(m, name, nn.ReLU())
+
+
 def synflow(net, density, rounds, side, channels):
     weights = prunable(net)
     masks = [torch.ones_like(w) for w in weights]
@@ -34,7 +43,15 @@ def synflow(net, density, rounds, side, channels):
             if v.is_floating_point():
                 v.abs_()
     net.eval()  # BatchNorm in inference mode, on the absolute running statistics
+    linearize(net)
     x = torch.ones(1, channels, side, side)
+    with torch.no_grad():
+        if not torch.isfinite(net(x).sum()):
+            # R overflows float32 (MobileNetV2): this peer computes in float64, where Reconvene
+            # rescales float32 by powers of two; the rankings agree up to rounding.
+            net.double()
+            x = x.double()
+            masks = [m.double() for m in masks]
     absw = [w.detach().clone() for w in weights]
     total = sum(w.numel() for w in weights)
     for k in range(1, rounds + 1):
@@ -50,7 +67,7 @@ def synflow(net, density, rounds, side, channels):
         keep = int(round((density ** (k / rounds)) * total))
         flat = torch.cat([s.flatten() for s in scores])
         threshold = torch.topk(flat, keep, sorted=False).values.min() if keep > 0 else float("inf")
-        masks = [(s >= threshold).float() for s in scores]
+        masks = [(s >= threshold).to(s.dtype) for s in scores]
         t2 = time.perf_counter()
         flow_s += t1 - t0
         select_s += t2 - t1
