@@ -77,6 +77,41 @@ class SynFlowEquivalenceTest {
         assertEquals(0.02, (double) kept / total, 1e-4, "density reached");
     }
 
+    /**
+     * MobileNetV2's rescaled pass with the garbage collector running throughout gives the masks
+     * and scores of a quiet run, bit for bit. The rescaling factor once wrapped Java memory that
+     * autograd saved for backward; a collection between forward and backward freed it, and the
+     * round's scores came out zero (empty layers in sweeps, where other threads allocate).
+     */
+    @org.junit.jupiter.api.Test
+    void mobileNetV2ScoresDoNotDependOnTheGarbageCollector() throws InterruptedException {
+        Scores quiet = score(new SynFlowScorer(), "mobilenetv2", MaskScope.GLOBAL, 0.02, 10, false);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread collector = new Thread(() -> {
+            while (!done.get()) {
+                // Direct buffers dropped at once: each collection frees native memory, and the
+                // next allocations reuse it, as a busy executor's do.
+                for (int i = 0; i < 64; i++) {
+                    java.nio.ByteBuffer.allocateDirect(4096).putInt(0, i);
+                }
+                System.gc();
+            }
+        });
+        collector.setDaemon(true);
+        collector.start();
+        Scores busy;
+        try {
+            busy = score(new SynFlowScorer(), "mobilenetv2", MaskScope.GLOBAL, 0.02, 10, false);
+        } finally {
+            done.set(true);
+            collector.join();
+        }
+        for (String w : quiet.values().keySet()) {
+            assertBitsEqual(quiet.masks().orElseThrow().get(w), busy.masks().orElseThrow().get(w), "mask of " + w);
+            assertBitsEqual(quiet.values().get(w), busy.values().get(w), "scores of " + w);
+        }
+    }
+
     private static Scores score(Scorer scorer, String model, MaskScope scope, double density, int rounds,
             boolean equalWeights) {
         try (Network net = Network.builder().setSpec(Architectures.get(model).defaultSpec(10)).optSeed(3).build()) {
