@@ -248,12 +248,11 @@ public final class Network implements AutoCloseable {
             }
             int exponent = largest > 0 && Float.isFinite(largest) ? Math.getExponent(largest) : 0;
             if (exponent != 0) {
-                // The factor is made by the engine (full), not from a Java number: mul(Number) wraps
-                // Java memory, which autograd saves for backward and the garbage collector may free
-                // before backward reads it (scores of zero, now and then).
+                // A PyTorch-owned factor: mul(Number) wraps Java memory, which autograd saves for
+                // backward and the garbage collector may free before backward reads it (NaN or zero
+                // scores, now and then).
                 NDArray scaled;
-                try (NDArray factor = next.getManager().full(new Shape(), Math.scalb(1f, -exponent),
-                        next.getDataType())) {
+                try (NDArray factor = NativeArrays.scalar(next, Math.scalb(1.0, -exponent))) {
                     scaled = next.mul(factor);
                 }
                 release(next, x, scaled);
