@@ -172,7 +172,10 @@ class ResultsRecoveryTest extends SparkTestBase {
     @ValueSource(strings = {"TERM", "INT"})
     void anInterruptedDriverSaysOneLineAndExitsWithTheSignalsCode(String signal, @TempDir Path dir) throws Exception {
         Path results = dir.resolve("results");
-        Path yaml = Files.writeString(dir.resolve("t.yaml"), yaml("t", "[0, 1]"));
+        // Trials long enough (100 timed runs each) that the second pair is still running when the
+        // first row commits and the signal arrives; with 1 run the sweep could finish first.
+        Path yaml = Files.writeString(dir.resolve("t.yaml"),
+                yaml("t", "[0, 1]").replace("latency_runs: 1", "latency_runs: 100"));
         Path sweepDir = results.resolve("sweep=t");
         int code;
         String err;
