@@ -22,6 +22,7 @@ import org.apache.spark.sql.SparkSession;
 import org.reconvene.results.ResultScan;
 import org.reconvene.results.ResultTable;
 import org.reconvene.results.RowWriter;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -171,6 +172,11 @@ class ResultsRecoveryTest extends SparkTestBase {
     @ParameterizedTest
     @ValueSource(strings = {"TERM", "INT"})
     void anInterruptedDriverSaysOneLineAndExitsWithTheSignalsCode(String signal, @TempDir Path dir) throws Exception {
+        // A background job of a shell without job control starts with SIGINT ignored, every child
+        // inherits that, and the JVM then installs no handler for it: the child sweep could not
+        // see the interrupt. Where this JVM finds SIGINT ignored, the INT case cannot be tested.
+        Assumptions.assumeFalse(signal.equals("INT") && sigintIgnored(),
+                "SIGINT is ignored in this process tree (started as a background job without job control)");
         Path results = dir.resolve("results");
         // Trials long enough (100 timed runs each) that the second pair is still running when the
         // first row commits and the signal arrives; with 1 run the sweep could finish first.
@@ -195,6 +201,17 @@ class ResultsRecoveryTest extends SparkTestBase {
         Map<String, Integer> rows = DuckDbRows.rowsPerTrial(results);
         assertEquals(committed, rows.size(), "the line counts what is committed");
         rows.forEach((id, n) -> assertEquals(1, n, "rows of trial " + id));
+    }
+
+    /** Whether this JVM started with SIGINT ignored (then it cannot install a handler). */
+    private static boolean sigintIgnored() {
+        sun.misc.Signal intr = new sun.misc.Signal("INT");
+        sun.misc.SignalHandler previous = sun.misc.Signal.handle(intr, s -> {});
+        if (previous == sun.misc.SignalHandler.SIG_IGN) {
+            return true;
+        }
+        sun.misc.Signal.handle(intr, previous);
+        return false;
     }
 
     @Test
