@@ -19,12 +19,7 @@ class ExportCommandTest {
 
     @Test
     void aPrunedNetworkExportsToAFileTheOnnxCheckerAccepts(@TempDir Path dir) throws Exception {
-        Path data = dir.resolve("data");
-        assertEquals(0, CliRun.of("datagen", "--out", data.toString(), "--train", "40", "--test", "20").exit());
-        Path run = dir.resolve("prune");
-        CliRun prune = CliRun.of("prune", "--model", "resnet20", "--data", data.toString(), "--method", "reconvene",
-                "--scorer", "magnitude", "--sparsity", "0.9", "--latency-runs", "1", "--out", run.toString());
-        assertEquals(0, prune.exit(), prune.err());
+        Path run = pruned(dir, "reconvene");
         String summary = Files.readString(run.resolve("summary.json"));
         for (String k : new String[] {"onnx_bytes", "onnx_gzip_bytes", "latency_ort_ms_b1", "speedup_ort_b64",
                 "size_ratio_onnx_gzip"}) {
@@ -74,11 +69,7 @@ class ExportCommandTest {
     @Test
     void anInt8ExportIsCheckedAndItsBadInputNamed(@TempDir Path dir) throws Exception {
         Path data = dir.resolve("data");
-        assertEquals(0, CliRun.of("datagen", "--out", data.toString(), "--train", "40", "--test", "20").exit());
-        Path run = dir.resolve("prune");
-        CliRun prune = CliRun.of("prune", "--model", "resnet20", "--data", data.toString(), "--method", "upai",
-                "--scorer", "magnitude", "--sparsity", "0.9", "--latency-runs", "1", "--out", run.toString());
-        assertEquals(0, prune.exit(), prune.err());
+        Path run = pruned(dir, "upai");
         Path model = run.resolve("model");
         Path f32 = dir.resolve("model.onnx");
         assertEquals(0, CliRun.of("export", "--model-dir", model.toString(), "--out", f32.toString()).exit());
@@ -148,5 +139,16 @@ class ExportCommandTest {
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);
         assertEquals("13", out.trim());
+    }
+
+    /** Synthetic data in DIR/data and ResNet-20 pruned by {@code method} (magnitude, 0.9) into DIR/prune. */
+    private static Path pruned(Path dir, String method) {
+        Path data = dir.resolve("data");
+        assertEquals(0, CliRun.of("datagen", "--out", data.toString(), "--train", "40", "--test", "20").exit());
+        Path run = dir.resolve("prune");
+        CliRun prune = CliRun.of("prune", "--model", "resnet20", "--data", data.toString(), "--method", method,
+                "--scorer", "magnitude", "--sparsity", "0.9", "--latency-runs", "1", "--out", run.toString());
+        assertEquals(0, prune.exit(), prune.err());
+        return run;
     }
 }
