@@ -216,7 +216,7 @@ public final class Network implements AutoCloseable {
      * otherwise it uses the running statistics.
      */
     public NDArray forward(NDArray x, boolean training) {
-        return forward(x, training, true);
+        return forward(x, training, true, false);
     }
 
     /**
@@ -233,48 +233,22 @@ public final class Network implements AutoCloseable {
      * depth; MobileNetV2's is about 1e50).
      */
     public NDArray forwardLinearized(NDArray x, boolean rescaled) {
-        if (!rescaled) {
-            return forward(x, false, false);
-        }
-        boolean recording = Autograd.isEnabled();
-        Pass pass = new Pass(false, false, Engines.convPath(), recording, recording && Autograd.requiresGradient(x), x);
-        NDArray h = x;
-        for (Layer l : layers) {
-            NDArray next = l.accept(new Forward(h, pass));
-            release(h, x, next);
-            float largest;
-            try (NDArray m = next.max()) {
-                largest = m.getFloat();
-            }
-            int exponent = largest > 0 && Float.isFinite(largest) ? Math.getExponent(largest) : 0;
-            if (exponent != 0) {
-                // A PyTorch-owned factor: mul(Number) wraps Java memory, which autograd saves for
-                // backward and the garbage collector may free before backward reads it (NaN or zero
-                // scores, now and then).
-                NDArray scaled;
-                try (NDArray factor = NativeArrays.scalar(next, Math.scalb(1.0, -exponent))) {
-                    scaled = next.mul(factor);
-                }
-                release(next, x, scaled);
-                next = scaled;
-            }
-            h = next;
-        }
-        return h;
+        return forward(x, false, false, rescaled);
     }
 
-    private NDArray forward(NDArray x, boolean training, boolean clipAt6) {
+    private NDArray forward(NDArray x, boolean training, boolean clipAt6, boolean rescaled) {
         boolean recording = Autograd.isEnabled();
-        return run(layers, x, new Pass(training, clipAt6, Engines.convPath(), recording,
+        return run(layers, x, new Pass(training, clipAt6, rescaled, Engines.convPath(), recording,
                 recording && Autograd.requiresGradient(x), x));
     }
 
     /**
-     * What every layer of one forward pass shares: the mode, whether ReLU6 clips, the convolution
-     * path, whether autograd records, whether the network's input needs a gradient, and the input.
+     * What every layer of one forward pass shares: the mode, whether ReLU6 clips, whether top-level
+     * outputs are rescaled ({@link #forwardLinearized}), the convolution path, whether autograd
+     * records, whether the network's input needs a gradient, and the input.
      */
-    private record Pass(boolean training, boolean clipAt6, ConvPath path, boolean recording, boolean inputGradient,
-            NDArray input) {
+    private record Pass(boolean training, boolean clipAt6, boolean rescaled, ConvPath path, boolean recording,
+            boolean inputGradient, NDArray input) {
         /** Whether backward computes the gradient of {@code h}: it is an activation, or an input that needs one. */
         boolean gradientOf(NDArray h) {
             return recording && (h != input || inputGradient);
@@ -282,13 +256,41 @@ public final class Network implements AutoCloseable {
     }
 
     private NDArray run(List<Layer> graph, NDArray x, Pass pass) {
+        // Only the top level's outputs lie on every path from input to output (a residual block's
+        // branches do not), so only they may be rescaled by one common factor.
+        boolean rescale = pass.rescaled() && graph == layers;
         NDArray h = x;
         for (Layer l : graph) {
             NDArray next = l.accept(new Forward(h, pass));
             release(h, x, next);
-            h = next;
+            h = rescale ? rescaledToUnitExponent(next, x) : next;
         }
         return h;
+    }
+
+    /**
+     * {@code h} times the power of two that brings its largest value to [1, 2) (itself where that
+     * is already so, or where the largest value is not a positive finite number); the caller's
+     * handle on {@code h} is released when a new array replaces it.
+     */
+    private static NDArray rescaledToUnitExponent(NDArray h, NDArray input) {
+        float largest;
+        try (NDArray m = h.max()) {
+            largest = m.getFloat();
+        }
+        int exponent = largest > 0 && Float.isFinite(largest) ? Math.getExponent(largest) : 0;
+        if (exponent == 0) {
+            return h;
+        }
+        // A PyTorch-owned factor: mul(Number) wraps Java memory, which autograd saves for backward
+        // and the garbage collector may free before backward reads it (NaN or zero scores, now and
+        // then).
+        NDArray scaled;
+        try (NDArray factor = NativeArrays.scalar(h, Math.scalb(1.0, -exponent))) {
+            scaled = h.mul(factor);
+        }
+        release(h, input, scaled);
+        return scaled;
     }
 
     /**
