@@ -76,7 +76,7 @@ public final class ConvPathBenchmark {
                     for (ConvPath path : ConvPath.values()) {
                         try (Engines.PathScope scope = Engines.computeOn(path)) {
                             net.requireGradients(true);
-                            double ms = block(step, x, y, steps, round == 0 ? 3 : 1);
+                            double ms = TrainBenchmark.block(step, x, y, steps, round == 0 ? 3 : 1, new ArrayList<>());
                             net.requireGradients(false);
                             double b1 = meter.medianMs(net, 1);
                             (path == ConvPath.DEFAULT ? steps0 : steps1).add(ms);
@@ -88,21 +88,6 @@ public final class ConvPathBenchmark {
             return new Result(model, method, sparsity, List.copyOf(net.spec().widths().values()), batch,
                     median(steps0), median(steps1), median(lat0), median(lat1));
         }
-    }
-
-    private static double block(TrainStep step, NDArray x, NDArray y, int steps, int warmup) {
-        double[] ms = new double[steps];
-        for (int i = 0; i < warmup + steps; i++) {
-            try (NDManager stepManager = x.getManager().newSubManager()) {
-                stepManager.tempAttachAll(x, y);
-                long t0 = System.nanoTime();
-                step.run(x, y, 0.01);
-                if (i >= warmup) {
-                    ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
-                }
-            }
-        }
-        return LatencyMeter.median(ms);
     }
 
     private static double median(List<Double> v) {

@@ -100,7 +100,11 @@ public final class TrainBenchmark {
                 phaseMedians(theirPhases));
     }
 
-    private static double block(TrainStep step, NDArray x, NDArray y, int steps, int warmup, List<double[]> phases) {
+    /**
+     * The median time in ms of {@code steps} training steps after {@code warmup} untimed ones; each
+     * timed step's phase times (forward, backward, update) are added to {@code phases}.
+     */
+    static double block(TrainStep step, NDArray x, NDArray y, int steps, int warmup, List<double[]> phases) {
         double[] ms = new double[steps];
         for (int i = 0; i < warmup + steps; i++) {
             // A step's intermediates follow its inputs' manager: lend them to one closed after the
