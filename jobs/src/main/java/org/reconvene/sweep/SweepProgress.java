@@ -24,8 +24,8 @@ import scala.Tuple4;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * The sweep driver's view of its trials while they run: which trials are running, the epoch each
- * has reached and its rate, how many are done, and the ETA once one has finished. Logged every
+ * The sweep driver's view of its trials while they run: which trials are running, the epoch and
+ * batch each has reached and its rate, how many are done, and the ETA once one has finished. Logged every
  * {@link #EVERY} whatever the output is (a terminal, a file, a scheduler's log), and told to a
  * progress bar each second.
  *
@@ -162,7 +162,7 @@ final class SweepProgress extends SparkListener implements AutoCloseable {
         }
     }
 
-    /** {@code sweep NAME: D of N trials done (F failed), R running: ID epoch E/T, B batches/s, ...; elapsed, ETA}. */
+    /** {@code sweep NAME: D of N trials done (F failed), R running: ID METHOD epoch E/T, batch B/N, R batches/s, ...; elapsed, ETA}. */
     String line() {
         long d = done.value();
         double elapsed = (System.nanoTime() - t0) / 1e9;
@@ -180,18 +180,29 @@ final class SweepProgress extends SparkListener implements AutoCloseable {
 
     private static String describe(Running r) {
         String id = r.trial.trialId().substring(0, 8);
-        int epochs = r.trial.training().epochs();
+        String method = r.trial.pruning().method().configName();
         if (r.total <= 0) {
-            return String.format(Locale.ROOT, "%s %s pruning (%.0f s)", id, r.trial.pruning().method().configName(),
+            return String.format(Locale.ROOT, "%s %s pruning (%.0f s)", id, method,
                     (System.nanoTime() - r.startNanos) / 1e9);
         }
-        long perEpoch = Math.max(1, r.total / Math.max(1, epochs));
-        long epoch = Math.min(epochs, r.batches / perEpoch + 1);
         double seconds = (r.lastNanos - r.firstNanos) / 1e9;
-        String rate = seconds > 0 ? String.format(Locale.ROOT, ", %.1f batches/s", (r.batches - r.firstBatches) / seconds)
-                : "";
-        return String.format(Locale.ROOT, "%s %s epoch %d/%d%s", id, r.trial.pruning().method().configName(), epoch,
-                epochs, rate);
+        double rate = seconds > 0 ? (r.batches - r.firstBatches) / seconds : Double.NaN;
+        return training(id, method, r.trial.training().epochs(), r.batches, r.total, rate);
+    }
+
+    /**
+     * {@code ID METHOD epoch E/T, batch B/N, R batches/s}: a training trial's part of the line.
+     * {@code batches} and {@code total} count over all epochs; the batch shown is within the
+     * current epoch, so a one-epoch trial of an hour shows how far it is, not only its rate. The
+     * rate is left out while unknown (NaN).
+     */
+    static String training(String id, String method, int epochs, long batches, long total, double rate) {
+        long perEpoch = Math.max(1, total / Math.max(1, epochs));
+        long epoch = Math.min(epochs, batches / perEpoch + 1);
+        long inEpoch = Math.min(perEpoch, batches - (epoch - 1) * perEpoch);
+        String speed = Double.isNaN(rate) ? "" : String.format(Locale.ROOT, ", %.2f batches/s", rate);
+        return String.format(Locale.ROOT, "%s %s epoch %d/%d, batch %d/%d%s", id, method, epoch, epochs, inEpoch,
+                perEpoch, speed);
     }
 
     /** Logs the final line and stops listening. */
