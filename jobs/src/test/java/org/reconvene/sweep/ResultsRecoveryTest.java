@@ -47,11 +47,16 @@ class ResultsRecoveryTest extends SparkTestBase {
 
     /** Four tiny trials (dense and upai, two seeds) on data the sweep generates under a relative path. */
     private static String yaml(String name, String seeds) {
+        return yaml(name, seeds, 1);
+    }
+
+    /** The same trials, each timing {@code latencyRuns} runs. */
+    private static String yaml(String name, String seeds, int latencyRuns) {
         return String.join("\n",
                 "name: " + name,
                 "data:",
                 "  synthetic: {uri: data/gen, generate: {classes: 4, train: 64, test: 16, seed: 1}}",
-                "defaults: {model: resnet20, epochs: 1, max_batches: 1, batch_size: 16, latency_runs: 1,",
+                "defaults: {model: resnet20, epochs: 1, max_batches: 1, batch_size: 16, latency_runs: " + latencyRuns + ",",
                 "           synflow_rounds: 2, sparsity: 0.9}",
                 "grid:",
                 "  method: [dense, upai]",
@@ -180,8 +185,7 @@ class ResultsRecoveryTest extends SparkTestBase {
         Path results = dir.resolve("results");
         // Trials long enough (100 timed runs each) that the second pair is still running when the
         // first row commits and the signal arrives; with 1 run the sweep could finish first.
-        Path yaml = Files.writeString(dir.resolve("t.yaml"),
-                yaml("t", "[0, 1]").replace("latency_runs: 1", "latency_runs: 100"));
+        Path yaml = Files.writeString(dir.resolve("t.yaml"), yaml("t", "[0, 1]", 100));
         Path sweepDir = results.resolve("sweep=t");
         int code;
         String err;

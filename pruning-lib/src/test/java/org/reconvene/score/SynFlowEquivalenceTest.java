@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.reconvene.engine.Autograd;
@@ -60,7 +63,7 @@ class SynFlowEquivalenceTest {
      * whole layers are pruned (before both were added, at 100 rounds: every layer from blocks.5 on, the
      * classifier included).
      */
-    @org.junit.jupiter.api.Test
+    @Test
     void mobileNetV2KeepsEveryLayer() {
         Scores s = score(new SynFlowScorer(), "mobilenetv2", MaskScope.GLOBAL, 0.02, 10, false);
         long kept = 0;
@@ -83,16 +86,16 @@ class SynFlowEquivalenceTest {
      * autograd saved for backward; a collection between forward and backward freed it, and the
      * round's scores came out zero (empty layers in sweeps, where other threads allocate).
      */
-    @org.junit.jupiter.api.Test
+    @Test
     void mobileNetV2ScoresDoNotDependOnTheGarbageCollector() throws InterruptedException {
         Scores quiet = score(new SynFlowScorer(), "mobilenetv2", MaskScope.GLOBAL, 0.02, 10, false);
-        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean done = new AtomicBoolean();
         Thread collector = new Thread(() -> {
             while (!done.get()) {
                 // Direct buffers dropped at once: each collection frees native memory, and the
                 // next allocations reuse it, as a busy executor's do.
                 for (int i = 0; i < 64; i++) {
-                    java.nio.ByteBuffer.allocateDirect(4096).putInt(0, i);
+                    ByteBuffer.allocateDirect(4096).putInt(0, i);
                 }
                 System.gc();
             }
